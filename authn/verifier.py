@@ -1,0 +1,142 @@
+"""Turns a Better Auth JWT into verified claims, or a typed refusal.
+
+Plain Python over PyJWT: no web framework, no request, no settings module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import jwt
+from jwt import PyJWK
+from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
+
+from .errors import InvalidToken
+
+HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"EdDSA", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
+)
+KNOWN_ALGORITHMS = HMAC_ALGORITHMS | ASYMMETRIC_ALGORITHMS
+
+MAX_TOKEN_BYTES = 8 * 1024
+MAX_KID_LENGTH = 256
+
+
+class KeySource(Protocol):
+    """Anything that can find an asymmetric public key by ``kid`` and algorithm."""
+
+    def find(self, kid: str, alg: str) -> PyJWK | None: ...
+
+
+@dataclass(frozen=True)
+class VerifierConfig:
+    """What a token must satisfy; ``None`` for issuer or audience means not checked."""
+
+    algorithms: frozenset[str]
+    secret: str | None
+    issuer: str | None
+    audience: str | None
+    leeway_seconds: int
+    max_token_bytes: int = MAX_TOKEN_BYTES
+
+
+# PyJWT's claim errors are raised after the signature checked out.
+_CLAIM_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "The token has expired"),
+    (jwt.ImmatureSignatureError, "The token is not yet valid"),
+    (jwt.InvalidIssuerError, "The token's issuer is not accepted"),
+    (jwt.InvalidAudienceError, "The token's audience is not accepted"),
+    (jwt.MissingRequiredClaimError, "The token lacks a required claim"),
+    (InvalidSubjectError, "The token has no subject"),
+    (InvalidIssuedAtError, "The token's issue time is invalid"),
+)
+_SIGNATURE_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.InvalidSignatureError, "The token's signature is invalid"),
+    (jwt.InvalidAlgorithmError, "The token's algorithm does not match its key"),
+    (jwt.DecodeError, "The token is malformed"),
+)
+
+
+class TokenVerifier:
+    """Verifies signature and claims with the key that configuration, not the token, picks."""
+
+    def __init__(self, config: VerifierConfig, *, key_sources: Sequence[KeySource] = ()) -> None:
+        self.config = config
+        self._key_sources = tuple(key_sources)
+        self._options: dict[str, Any] = {
+            "require": ["exp", "sub"],
+            "verify_iss": config.issuer is not None,
+            "verify_aud": config.audience is not None,
+        }
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Return the token's claims, or raise InvalidToken / KeySourceUnavailable."""
+        # Refuse oversized input before any base64 or JSON work is spent on it.
+        if len(token) > self.config.max_token_bytes:
+            raise InvalidToken("The token is too large", reason=f"{len(token)} bytes")
+        header = self._unverified_header(token)
+        alg, kid = header.get("alg"), header.get("kid")
+        # RFC 8725 §3.1: the allow-list decides; "none", in any spelling, is never on it.
+        if not isinstance(alg, str) or alg not in self.config.algorithms:
+            raise InvalidToken("The token's algorithm is not allowed", reason=f"alg {alg!r}", kid=kid)
+        # RFC 7515 §4.1.11: extensions marked critical that we do not implement mean reject.
+        if "crit" in header:
+            raise InvalidToken("The token has an unsupported critical header", kid=kid)
+        key = self._key_for(alg, kid)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[alg],
+                issuer=self.config.issuer,
+                audience=self.config.audience,
+                leeway=self.config.leeway_seconds,
+                options=self._options,
+            )
+        except jwt.PyJWTError as e:
+            raise self._refusal(e, token, kid) from e
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip():
+            raise InvalidToken("The token has no subject", kid=kid)
+        return claims
+
+    @staticmethod
+    def _unverified_header(token: str) -> dict[str, Any]:
+        try:
+            return jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as e:
+            raise InvalidToken("The token is malformed", reason=str(e)) from e
+
+    def _key_for(self, alg: str, kid: Any) -> str | PyJWK:
+        # HMAC verifies only with the shared secret and asymmetric algorithms only
+        # with key-set keys, so a public key can never be replayed as an HMAC secret.
+        if alg in HMAC_ALGORITHMS:
+            if not self.config.secret:
+                raise InvalidToken("The token's algorithm is not allowed", reason="no secret configured")
+            return self.config.secret
+        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+            raise InvalidToken("The token has no usable key id", reason=f"kid {kid!r:.80}")
+        for source in self._key_sources:
+            key = source.find(kid, alg)
+            if key is not None:
+                return key
+        raise InvalidToken("The token's signing key is unknown", kid=kid)
+
+    @staticmethod
+    def _refusal(error: jwt.PyJWTError, token: str, kid: Any) -> InvalidToken:
+        for error_type, description in _CLAIM_ERRORS:
+            if isinstance(error, error_type):
+                return InvalidToken(description, reason=str(error), kid=kid, sub=_unverified_sub(token))
+        for error_type, description in _SIGNATURE_ERRORS:
+            if isinstance(error, error_type):
+                return InvalidToken(description, reason=str(error), kid=kid)
+        return InvalidToken("The token is invalid", reason=str(error), kid=kid)
+
+
+def _unverified_sub(token: str) -> str | None:
+    """The subject of a token whose signature verified but whose claims did not."""
+    sub = jwt.decode(token, options={"verify_signature": False}).get("sub")
+    return sub[:128] if isinstance(sub, str) else None

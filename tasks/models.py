@@ -1,0 +1,35 @@
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+
+class Task(models.Model):
+    """A to-do item owned by one Better Auth user."""
+
+    # The Better Auth user id (the token's ``sub``). No foreign key: users live
+    # in Better Auth, not in this database. Indexed by the composite index below.
+    user_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=200)
+    description = models.CharField(max_length=1000, blank=True, default="")
+    completed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Serves "this user's tasks, newest first", the list endpoint's default,
+            # and every lookup by user_id (its leftmost column).
+            models.Index(fields=["user_id", "-created_at", "-id"], name="task_user_newest_idx"),
+        ]
+        # The rules the database can hold itself; SQLite ignores varchar lengths.
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(title=""), name="task_title_not_empty"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("title"), 200), name="task_title_max_200"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("description"), 1000), name="task_description_max_1000"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

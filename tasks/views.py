@@ -1,0 +1,64 @@
+"""The task endpoints: thin, scoped to the token's user, rules delegated to services."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.serializers import BaseSerializer
+
+from .models import Task
+from .pagination import HeaderLimitOffsetPagination
+from .permissions import IsPathOwner, IsTaskOwner
+from .selectors import task_list, tasks_of
+from .serializers import TaskCompleteSerializer, TaskListQuerySerializer, TaskSerializer
+from .services import task_set_completed
+
+
+class TaskViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """CRUD on ``/api/{user_id}/tasks`` for the user the token names."""
+
+    serializer_class = TaskSerializer
+    # IsPathOwner runs before any query: a foreign {user_id} is 403 at once.
+    permission_classes = [IsAuthenticated, IsPathOwner, IsTaskOwner]
+    pagination_class = HeaderLimitOffsetPagination
+    # Ids that cannot be a row (not digits, past 64 bits) never reach the database.
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self) -> QuerySet[Task]:
+        if self.action == "list":
+            params = TaskListQuerySerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            return task_list(user_id=self.request.user.id, **params.validated_data)
+        return tasks_of(user_id=self.request.user.id)
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return TaskCompleteSerializer if self.action == "complete" else TaskSerializer
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        # The owner comes from the verified token, never from the body.
+        serializer.save(user_id=self.request.user.id)
+
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        url = reverse("task-detail", kwargs={"user_id": self.request.user.id, "pk": data["id"]}, request=self.request)
+        return {"Location": url}
+
+    @action(detail=True, methods=["patch"])
+    def complete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Set ``completed`` from the body, or toggle it when the body leaves it out."""
+        task = self.get_object()
+        body = TaskCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        task = task_set_completed(task=task, completed=body.validated_data.get("completed"))
+        return Response(TaskSerializer(task).data)
