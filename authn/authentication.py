@@ -17,7 +17,7 @@ from .verifier import TokenVerifier
 logger = logging.getLogger(__name__)
 
 REALM = "api"
-INVALID_TOKEN_DETAIL = "Unauthorized - Invalid or expired token"
+INVALID_TOKEN_DETAIL = "Unauthorized - Invalid or expired token"  # noqa: S105 (a message, not a secret)
 # DRF creates a new authenticator per request and asks a fresh one for the
 # header, so the failure travels on the request (as django-oauth-toolkit does).
 _ERROR_ATTR = "_authn_error_description"
@@ -73,9 +73,7 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
 
     @staticmethod
     def _fail(request: Request, description: str, reason: str, *, kid: Any = None, sub: str | None = None) -> None:
-        logger.info(
-            "token refused: %s (%s) kid=%r sub=%r client=%s", description, reason, kid, sub, _client(request)
-        )
+        logger.info("token refused: %s (%s) kid=%r sub=%r client=%s", description, reason, kid, sub, _client(request))
         setattr(request, _ERROR_ATTR, description)
         raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
 

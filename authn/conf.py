@@ -60,9 +60,7 @@ class AuthnSettings:
         secret = raw.get("SECRET") or None
         algorithms = raw.get("ALGORITHMS")
         if not algorithms:
-            algorithms = (DEFAULT_JWKS_ALGORITHMS if (jwks_url or document) else ()) + (
-                ("HS256",) if secret else ()
-            )
+            algorithms = (DEFAULT_JWKS_ALGORITHMS if (jwks_url or document) else ()) + (("HS256",) if secret else ())
         # None means "unset: default to the Better Auth URL"; "" means "do not check".
         issuer, audience = raw.get("ISSUER"), raw.get("AUDIENCE")
         return cls(
@@ -112,28 +110,92 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
     """Everything wrong with the authentication settings, worst first."""
     problems = []
     if conf.jwks_document_error:
-        problems.append(Problem("authn.E004", True, f"BETTER_AUTH_JWKS is not a JWKS document: {conf.jwks_document_error}.", "Give the JSON of {BETTER_AUTH_URL}/api/auth/jwks, e.g. {\"keys\": [...]}."))
+        problems.append(
+            Problem(
+                "authn.E004",
+                True,
+                f"BETTER_AUTH_JWKS is not a JWKS document: {conf.jwks_document_error}.",
+                'Give the JSON of {BETTER_AUTH_URL}/api/auth/jwks, e.g. {"keys": [...]}.',
+            )
+        )
     if not conf.has_jwks and not conf.secret and not conf.jwks_document_error:
-        problems.append(Problem("authn.E001", True, "No key source is configured, so no token can ever be verified.", "Set BETTER_AUTH_URL (JWKS), BETTER_AUTH_JWKS (inline JWKS) or BETTER_AUTH_SECRET (HS256)."))
+        problems.append(
+            Problem(
+                "authn.E001",
+                True,
+                "No key source is configured, so no token can ever be verified.",
+                "Set BETTER_AUTH_URL (JWKS), BETTER_AUTH_JWKS (inline JWKS) or BETTER_AUTH_SECRET (HS256).",
+            )
+        )
     if conf.secret and len(conf.secret) < MIN_SECRET_LENGTH:
-        problems.append(Problem("authn.E002", True, f"BETTER_AUTH_SECRET is shorter than {MIN_SECRET_LENGTH} characters.", "Generate one with: openssl rand -base64 32"))
+        problems.append(
+            Problem(
+                "authn.E002",
+                True,
+                f"BETTER_AUTH_SECRET is shorter than {MIN_SECRET_LENGTH} characters.",
+                "Generate one with: openssl rand -base64 32",
+            )
+        )
     unknown = [a for a in conf.algorithms if a not in KNOWN_ALGORITHMS]
     if unknown:
-        problems.append(Problem("authn.E003", True, f"JWT_ALGORITHMS names unknown algorithms: {', '.join(unknown)}.", f"Choose among {', '.join(sorted(KNOWN_ALGORITHMS))}."))
+        problems.append(
+            Problem(
+                "authn.E003",
+                True,
+                f"JWT_ALGORITHMS names unknown algorithms: {', '.join(unknown)}.",
+                f"Choose among {', '.join(sorted(KNOWN_ALGORITHMS))}.",
+            )
+        )
     if any(a in HMAC_ALGORITHMS for a in conf.algorithms) and not conf.secret:
-        problems.append(Problem("authn.E005", True, "JWT_ALGORITHMS allows HMAC but BETTER_AUTH_SECRET is not set.", "Set BETTER_AUTH_SECRET, or remove HS* from JWT_ALGORITHMS."))
+        problems.append(
+            Problem(
+                "authn.E005",
+                True,
+                "JWT_ALGORITHMS allows HMAC but BETTER_AUTH_SECRET is not set.",
+                "Set BETTER_AUTH_SECRET, or remove HS* from JWT_ALGORITHMS.",
+            )
+        )
     if any(a in ASYMMETRIC_ALGORITHMS for a in conf.algorithms) and not conf.has_jwks:
-        problems.append(Problem("authn.E006", True, "JWT_ALGORITHMS allows public-key algorithms but no JWKS is configured.", "Set BETTER_AUTH_URL, BETTER_AUTH_JWKS_URL or BETTER_AUTH_JWKS."))
+        problems.append(
+            Problem(
+                "authn.E006",
+                True,
+                "JWT_ALGORITHMS allows public-key algorithms but no JWKS is configured.",
+                "Set BETTER_AUTH_URL, BETTER_AUTH_JWKS_URL or BETTER_AUTH_JWKS.",
+            )
+        )
     if conf.jwks_url and urlsplit(conf.jwks_url).scheme not in ("http", "https"):
-        problems.append(Problem("authn.E007", True, f"The JWKS URL {conf.jwks_url!r} is not http(s).", "Check BETTER_AUTH_URL or BETTER_AUTH_JWKS_URL."))
+        problems.append(
+            Problem(
+                "authn.E007",
+                True,
+                f"The JWKS URL {conf.jwks_url!r} is not http(s).",
+                "Check BETTER_AUTH_URL or BETTER_AUTH_JWKS_URL.",
+            )
+        )
     for claim, value, explicit, variable in (
         ("iss", conf.issuer, conf.issuer_explicitly_unchecked, "JWT_ISSUER"),
         ("aud", conf.audience, conf.audience_explicitly_unchecked, "JWT_AUDIENCE"),
     ):
         if value is None and not explicit:
-            problems.append(Problem("authn.E008", True, f"No expected '{claim}' is known, so it would go unchecked by accident.", f"Set BETTER_AUTH_URL or {variable}; set {variable} to an empty value to turn the check off on purpose."))
+            problems.append(
+                Problem(
+                    "authn.E008",
+                    True,
+                    f"No expected '{claim}' is known, so it would go unchecked by accident.",
+                    f"Set BETTER_AUTH_URL or {variable}; "
+                    f"set {variable} to an empty value to turn the check off on purpose.",
+                )
+            )
         elif explicit:
-            problems.append(Problem("authn.W001", False, f"The token's '{claim}' claim is not checked.", f"{variable} is set to an empty value; tokens from any {'issuer' if claim == 'iss' else 'audience'} signed with a trusted key are accepted."))
+            problems.append(
+                Problem(
+                    "authn.W001",
+                    False,
+                    f"The token's '{claim}' claim is not checked.",
+                    f"{variable} is set to an empty value: any '{claim}' is accepted from a trusted key.",
+                )
+            )
     return problems
 
 

@@ -32,7 +32,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (try: make run, which writes a .env).")
-    SECRET_KEY = "django-insecure-development-only-key"
+    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 (DEBUG only)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 ROOT_URLCONF = "todo_project.urls"
 WSGI_APPLICATION = "todo_project.wsgi.application"

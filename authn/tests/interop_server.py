@@ -87,9 +87,7 @@ class BetterAuthServer:
 
     def token_for(self, email: str, password: str) -> str:
         """Sign in an existing user and return a freshly issued JWT."""
-        return self._session_token(
-            "/api/auth/sign-in/email", {"email": email, "password": password}
-        )
+        return self._session_token("/api/auth/sign-in/email", {"email": email, "password": password})
 
     def rotate(self) -> str:
         """Replace the signing key; return the new kid.
@@ -110,9 +108,7 @@ class BetterAuthServer:
         # The session cookie from sign-up/sign-in is exchanged for a JWT.
         # Better Auth rejects cookie-bearing POSTs whose Origin is not
         # trusted; the server's own URL is trusted by default.
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         request = urllib.request.Request(
             f"{self.url}{path}",
             data=json.dumps(body).encode(),
@@ -133,9 +129,7 @@ class BetterAuthServer:
             raise RuntimeError(msg)
         stdout = process.stdout
         lines: list[str] = []
-        reader = threading.Thread(
-            target=lambda: lines.append(stdout.readline()), daemon=True
-        )
+        reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(START_TIMEOUT)
         if not lines:

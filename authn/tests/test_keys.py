@@ -190,7 +190,7 @@ def test_a_key_set_must_be_a_jwks_document(document):
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, dict[str, str], bytes, float]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         status, headers, body, delay = self.routes[self.path]
         time.sleep(delay)
         self.send_response(status)

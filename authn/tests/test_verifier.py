@@ -120,7 +120,7 @@ def test_unchecked_issuer_and_audience_accept_any(jwks, make_token):
 
 
 def test_signature_errors_do_not_name_a_subject(jwks, make_token):
-    header, payload, signature = make_token("alice").split(".")
+    header, _, signature = make_token("alice").split(".")
     forged = f"{header}.{b64(json.dumps(claims_with_sub('mallory')).encode())}.{signature}"
     with pytest.raises(InvalidToken) as refused:
         make_verifier(jwks).verify(forged)
@@ -152,7 +152,7 @@ def test_an_allowed_algorithm_must_still_match_the_key_it_names(jwks, signing_ke
     # Signed with the RSA key but announced as ES256 under the RSA key's kid.
     rsa = signing_keys["RS256"]
     token = jwt.encode(claims_with_sub("alice"), rsa.private_key, algorithm="RS256", headers={"kid": rsa.kid})
-    header, rest = token.split(".", 1)
+    _, rest = token.split(".", 1)
     relabelled = f"{b64(json.dumps({'alg': 'ES256', 'kid': rsa.kid}).encode())}.{rest}"
     with pytest.raises(InvalidToken, match="does not match its key"):
         make_verifier(jwks).verify(relabelled)
