@@ -156,10 +156,11 @@ class RemoteKeySource:
         self._generation = 0  # completed fetch attempts: tells a waiting thread it can skip its own
 
     def find(self, kid: str, alg: str) -> PyJWK | None:
-        """Return the key for ``kid``; None when a fresh key set lacks it.
+        """Return the key for ``kid``; None when a key set fetched for this call lacks it.
 
         Raises KeySourceUnavailable when the key is not held and the key set
-        cannot be reached to look for it.
+        cannot be asked for it now: unreachable, or asked moments ago (cooldown).
+        A key rotated in that moment is then retried, not refused.
         """
         now, generation = self._clock(), self._generation
         if now - self._fetched_at >= self._cache_seconds:
@@ -170,9 +171,10 @@ class RemoteKeySource:
             self._refresh(generation, wait=True)
             keys = self._usable_keys(now)
             key = keys.find(kid, alg) if keys is not None else None
-        if key is None and self._last_failure is not None:
-            raise KeySourceUnavailable(self._last_failure, retry_after=self._retry_after(now))
-        return key
+        if key is not None or (self._last_failure is None and self._fetched_at >= now):
+            return key
+        reason = self._last_failure or f"kid {kid!r} unknown and the key set was fetched moments ago"
+        raise KeySourceUnavailable(reason, retry_after=self._retry_after(now))
 
     def ensure_loaded(self) -> None:
         """Fetch the key set now unless a usable one is held (readiness checks)."""

@@ -13,7 +13,7 @@ import jwt
 from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
-from .errors import InvalidToken
+from .errors import InvalidToken, KeySourceUnavailable
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset(
@@ -85,7 +85,14 @@ class TokenVerifier:
         # RFC 7515 §4.1.11: extensions marked critical that we do not implement mean reject.
         if "crit" in header:
             raise InvalidToken("The token has an unsupported critical header", kid=kid)
-        key = self._key_for(alg, kid)
+        try:
+            key = self._key_for(alg, kid)
+        except KeySourceUnavailable:
+            # The key set cannot be asked now, but a token from another issuer
+            # would be refused whatever it says: answer that (401), not "retry" (503).
+            if self._from_another_issuer(token):
+                raise InvalidToken("The token's issuer is not accepted", reason="unverified iss", kid=kid) from None
+            raise
         try:
             claims = jwt.decode(
                 token,
@@ -124,6 +131,14 @@ class TokenVerifier:
             if key is not None:
                 return key
         raise InvalidToken("The token's signing key is unknown", kid=kid)
+
+    def _from_another_issuer(self, token: str) -> bool:
+        if self.config.issuer is None:
+            return False
+        try:
+            return jwt.decode(token, options={"verify_signature": False}).get("iss") != self.config.issuer
+        except jwt.PyJWTError:
+            return True
 
     @staticmethod
     def _refusal(error: jwt.PyJWTError, token: str, kid: Any) -> InvalidToken:

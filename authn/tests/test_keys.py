@@ -80,18 +80,37 @@ def test_the_key_set_is_fetched_again_when_it_expires(source, server, clock):
 def test_an_unknown_kid_refetches_once_per_cooldown(source, server, clock):
     source.find("ed-key-1", "EdDSA")
     clock.now += 11
-    for n in range(50):
-        assert source.find(f"random-{n}", "EdDSA") is None
-    assert server.calls == 2  # the first fetch, then one refetch for the flood
-    clock.now += 11
-    source.find("random-again", "EdDSA")
+    assert source.find("random-0", "EdDSA") is None  # refetched for it: a fresh set lacks it (401)
+    for n in range(1, 50):
+        clock.now += 0.1
+        with pytest.raises(KeySourceUnavailable):  # cooling down: cannot look now (503, retry)
+            source.find(f"random-{n}", "EdDSA")
+    assert server.calls == 2  # the first fetch, then one refetch for the whole flood
+    clock.now += 6
+    assert source.find("random-again", "EdDSA") is None
     assert server.calls == 3
+
+
+def test_an_unknown_kid_on_the_first_fetch_is_refused(source, server):
+    assert source.find("never-published", "EdDSA") is None
+    assert server.calls == 1
 
 
 def test_a_rotated_key_is_picked_up_on_first_sight(source, server, clock, jwks):
     source.find("ed-key-1", "EdDSA")
     clock.now += 11
     server.document = {"keys": [k for k in jwks["keys"] if k["kid"] == "rs-key-1"]}
+    assert source.find("rs-key-1", "RS256") is not None
+
+
+def test_a_key_rotated_within_the_cooldown_is_retried_not_refused(source, server, clock, jwks):
+    source.find("ed-key-1", "EdDSA")
+    server.document = {"keys": [k for k in jwks["keys"] if k["kid"] == "rs-key-1"]}
+    clock.now += 2
+    with pytest.raises(KeySourceUnavailable) as unavailable:
+        source.find("rs-key-1", "RS256")
+    assert unavailable.value.retry_after == 8
+    clock.now += 8
     assert source.find("rs-key-1", "RS256") is not None
 
 

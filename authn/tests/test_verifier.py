@@ -15,11 +15,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from authn.errors import InvalidToken
-from authn.keys import KeySet, RemoteKeySource, StaticKeySource
+from authn.errors import InvalidToken, KeySourceUnavailable
+from authn.keys import KeyFetchError, KeySet, RemoteKeySource, StaticKeySource
 from authn.verifier import TokenVerifier, VerifierConfig
 from conftest import BETTER_AUTH_URL, OMIT, SECRET, SigningKey
 
+URL = "https://auth.test/api/auth/jwks"
 ALL_ALGORITHMS = frozenset({"EdDSA", "ES256", "ES512", "RS256", "PS256", "HS256"})
 
 
@@ -281,3 +282,19 @@ def test_a_flipped_payload_bit_is_refused(jwks, make_token):
 def test_an_oversized_token_is_refused_before_parsing(jwks, make_token):
     with pytest.raises(InvalidToken, match="too large"):
         make_verifier(jwks).verify(make_token("alice", padding="x" * 100_000))
+
+
+def test_another_issuers_token_is_refused_even_while_keys_cannot_be_fetched(jwks, make_token):
+    def down(url: str) -> KeySet:
+        raise KeyFetchError("connection refused")
+
+    source = RemoteKeySource(
+        URL, cache_seconds=300, max_stale_seconds=900, cooldown_seconds=5, timeout_seconds=1, fetch=down
+    )
+    verifier = TokenVerifier(
+        VerifierConfig(ALL_ALGORITHMS, SECRET, BETTER_AUTH_URL, BETTER_AUTH_URL, 5), key_sources=[source]
+    )
+    with pytest.raises(InvalidToken, match="issuer is not accepted"):
+        verifier.verify(make_token("alice", iss="https://stranger.test"))
+    with pytest.raises(KeySourceUnavailable):
+        verifier.verify(make_token("alice"))
