@@ -4,6 +4,7 @@ One module for every environment: what differs in production is set by
 environment variables, never by another settings file.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -13,7 +14,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A local .env (made by `make run`) fills in what the real environment leaves unset.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE names another file; an empty ENV_FILE reads none.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 
 def _read(name: str, cast: type, default: object) -> object:
