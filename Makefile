@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Tests need a SECRET_KEY because DEBUG is off under test; a real deployment sets its own.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-secret}
+# System checks need one complete authentication setup; any Better Auth URL will do for them.
+CHECK_ENV := $(TEST_ENV) BETTER_AUTH_URL=$${BETTER_AUTH_URL:-http://localhost:3000}
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -53,8 +55,8 @@ superuser: $(VENV)/.installed .env
 	$(PY) manage.py createsuperuser
 
 check: $(VENV)/.installed
-	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(PY) manage.py check
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(PY) manage.py check
 
 clean:
 	rm -rf $(VENV) interop/node_modules staticfiles
