@@ -57,6 +57,7 @@ superuser: $(VENV)/.installed .env
 check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(CHECK_ENV) $(PY) manage.py check
+	$(CHECK_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
 	rm -rf $(VENV) interop/node_modules staticfiles

@@ -51,6 +51,15 @@ def jwks(signing_keys: dict[str, SigningKey]) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
+def plain_static_files(settings: Any) -> None:
+    """Tests render pages without running collectstatic first, so no manifest of hashed names."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def authn_settings(settings: Any, jwks: dict[str, Any]) -> dict[str, Any]:
     """Inline JWKS plus HS256 secret: every key source on, no network."""
     settings.AUTHN = {

@@ -8,4 +8,4 @@ class AuthnConfig(AppConfig):
     verbose_name = "Better Auth authentication"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, schema  # noqa: F401  (registers the system checks and the OpenAPI scheme)

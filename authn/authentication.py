@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -55,6 +55,10 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
             self._fail(request, "The token is malformed", "non-ASCII token")
+        return self.authenticate_token(request, token)
+
+    def authenticate_token(self, request: Request, token: str) -> tuple[BetterAuthUser, dict[str, Any]]:
+        """Verify ``token`` for ``request``: the user and claims, or the DRF error the contract asks for."""
         try:
             claims = self.verifier.verify(token)
         except InvalidToken as e:
@@ -72,7 +76,7 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         return f'Bearer realm="{REALM}", error="invalid_token", error_description="{description}"'
 
     @staticmethod
-    def _fail(request: Request, description: str, reason: str, *, kid: Any = None, sub: str | None = None) -> None:
+    def _fail(request: Request, description: str, reason: str, *, kid: Any = None, sub: str | None = None) -> NoReturn:
         logger.info("token refused: %s (%s) kid=%r sub=%r client=%s", description, reason, kid, sub, _client(request))
         setattr(request, _ERROR_ATTR, description)
         raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)

@@ -38,3 +38,6 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         if links:
             headers["Link"] = ", ".join(links)
         return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return schema  # the body stays the plain array; paging is in the headers

@@ -2,9 +2,8 @@ from rest_framework.routers import SimpleRouter
 
 from .views import TaskViewSet
 
-router = SimpleRouter()
-# Contract paths have no trailing slash; accept one too rather than answer 404.
-router.trailing_slash = "/?"
+# Contract paths have no trailing slash.
+router = SimpleRouter(trailing_slash=False)
 router.register(r"api/(?P<user_id>[^/]+)/tasks", TaskViewSet, basename="task")
 
 urlpatterns = router.urls

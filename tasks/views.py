@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
 from .models import Task
+from .openapi import task_viewset_schema
 from .pagination import HeaderLimitOffsetPagination
 from .permissions import IsPathOwner, IsTaskOwner
 from .selectors import task_list, tasks_of
@@ -19,6 +20,7 @@ from .serializers import TaskCompleteSerializer, TaskListQuerySerializer, TaskSe
 from .services import task_set_completed
 
 
+@task_viewset_schema
 class TaskViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,

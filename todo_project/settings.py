@@ -57,11 +57,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
     "authn",
     "tasks",
 ]
 MIDDLEWARE = [
+    "todo_project.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,7 +78,7 @@ MIDDLEWARE = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "todo_project" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -135,9 +139,13 @@ AUTHN = {
 # REST FRAMEWORK
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # The JWT class is the only API authenticator: no session cookie is ever
-    # accepted by the API, and a missing token answers 401, not 403.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["authn.authentication.BetterAuthJWTAuthentication"],
+    # The JWT class comes first, so a missing token answers 401, not 403. No
+    # session cookie is ever accepted by the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "authn.authentication.BetterAuthJWTAuthentication",
+        # HTML pages of the browsable API only, CSRF-checked; see authn/browsable.py.
+        "authn.browsable.BrowsableAPITokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -149,6 +157,24 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "todo_project.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OPENAPI (drf-spectacular)
+# ------------------------------------------------------------------------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tasks API",
+    "DESCRIPTION": "Personal task lists behind Better Auth JWTs. Every call carries `Authorization: Bearer <JWT>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    # The browsable API's cookie is for browsers only, not part of the documented API.
+    "AUTHENTICATION_WHITELIST": ["authn.authentication.BetterAuthJWTAuthentication"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # CORS (django-cors-headers)
@@ -174,15 +200,37 @@ X_FRAME_OPTIONS = "DENY"
 
 # STATIC FILES
 # ------------------------------------------------------------------------------
+# WhiteNoise serves the collected files (`manage.py collectstatic`), so the admin
+# looks right with DEBUG off and no separate file server.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# Plain lines for people, JSON lines (LOG_FORMAT=json) for log shippers; every
+# line carries the request id. Django's own 4xx and access lines would repeat the
+# request log, so only their errors are kept.
+LOG_FORMAT = _read("LOG_FORMAT", str, "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "todo_project.request_log.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "todo_project.request_log.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", str, "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    },
 }

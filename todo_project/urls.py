@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from authn.browsable import browser_token
 from authn.views import MeView
 
 from .exceptions import not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api-auth/token", browser_token, name="browser-token"),
     path("api/me", MeView.as_view(), name="me"),
     path("", include("tasks.urls")),
     # Anything else under /api/ is a JSON 404, also with DEBUG on.

@@ -195,8 +195,8 @@ def test_retrieve(alice, alice_task):
     assert response.json()["title"] == "Buy milk"
 
 
-def test_a_trailing_slash_is_accepted(alice, alice_task):
-    assert alice.get(detail(alice_task.pk, "/")).status_code == 200
+def test_paths_are_exactly_the_contracts_without_a_trailing_slash(alice, alice_task):
+    assert_error(alice.get(detail(alice_task.pk, "/")), 404, "not_found")
 
 
 def test_put_replaces_the_fields(alice, alice_task):

@@ -1,0 +1,87 @@
+"""A pasted token for DRF's browsable API, kept in an HttpOnly cookie.
+
+Browsers cannot add an ``Authorization`` header to a link or a form, so a
+developer pastes a Better Auth token once into the "Authorize" box and it is
+sent back as a cookie. That cookie is accepted only when DRF renders HTML for
+the request (JSON clients are never authenticated by it), only with a valid
+CSRF token on unsafe methods, and is ``SameSite=Strict``, ``HttpOnly`` and
+scoped to ``/api/``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, CSRFCheck
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.request import Request
+
+from .authentication import BetterAuthJWTAuthentication
+from .conf import get_verifier
+from .errors import InvalidToken, KeySourceUnavailable
+from .user import BetterAuthUser
+
+COOKIE_NAME = "api_token"
+COOKIE_PATH = "/api/"
+
+
+class BrowsableAPITokenAuthentication(BaseAuthentication):
+    """Authenticates browsable-API pages with the token pasted into "Authorize"."""
+
+    def authenticate(self, request: Request) -> tuple[BetterAuthUser, dict[str, Any]] | None:
+        if not isinstance(getattr(request, "accepted_renderer", None), BrowsableAPIRenderer):
+            return None  # JSON clients: the Authorization header only
+        token = request.COOKIES.get(COOKIE_NAME)
+        if not token:
+            return None
+        _enforce_csrf(request)
+        return BetterAuthJWTAuthentication().authenticate_token(request, token)
+
+
+def _enforce_csrf(request: Request) -> None:
+    """The same CSRF check DRF's SessionAuthentication makes for unsafe methods."""
+
+    def no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+        return HttpResponse()
+
+    check = CSRFCheck(no_response)
+    check.process_request(request)
+    reason = check.process_view(request, None, (), {})
+    if reason:
+        raise exceptions.PermissionDenied(f"CSRF Failed: {reason}")
+
+
+@csrf_protect
+@require_POST
+def browser_token(request: HttpRequest) -> HttpResponse:
+    """Store (or with ``clear``, forget) the browsable API's token, then go back to the page."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = "/api/me"
+    response = HttpResponseRedirect(next_url)
+    if "clear" in request.POST:
+        response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, samesite="Strict")
+        return response
+    token = request.POST.get("token", "").strip().removeprefix("Bearer ").strip()
+    try:
+        claims = get_verifier().verify(token)
+    except (InvalidToken, KeySourceUnavailable) as e:
+        message = getattr(e, "description", "The key set cannot be reached")
+        return HttpResponse(f"Token refused: {message}.", status=400, content_type="text/plain")
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=max(0, int(claims["exp"] - time.time())),
+        path=COOKIE_PATH,
+        secure=not settings.DEBUG,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response

@@ -1,0 +1,76 @@
+"""The task endpoints' OpenAPI description, kept apart so the viewset stays thin."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+
+from todo_project.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS
+
+from .serializers import ORDERING_FIELDS, TaskCompleteSerializer, TaskSerializer
+
+USER_ID = OpenApiParameter("user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The token's `sub`")
+TASK_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The task's id")
+LIST_PARAMETERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["all", "pending", "completed"], default="all"),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Case-insensitive text in title or description"),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        enum=[prefix + name for name in ORDERING_FIELDS for prefix in ("", "-")],
+        default="-created_at",
+    ),
+    OpenApiParameter(
+        "X-Total-Count",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description="Tasks matching the filters",
+    ),
+    OpenApiParameter(
+        "Link",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description='RFC 8288: rel="next" and rel="prev" pages',
+    ),
+]
+LOCATION = OpenApiParameter(
+    "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The new task's URL"
+)
+
+task_viewset_schema = extend_schema_view(
+    list=extend_schema(
+        summary="List the user's tasks",
+        parameters=[USER_ID, *LIST_PARAMETERS],
+        responses={200: TaskSerializer(many=True), **INPUT_ERRORS, **OWNER_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Create a task",
+        parameters=[USER_ID, LOCATION],
+        responses={201: TaskSerializer, **INPUT_ERRORS, **OWNER_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a task", parameters=[USER_ID, TASK_ID], responses={200: TaskSerializer, **TASK_ERRORS}
+    ),
+    update=extend_schema(
+        summary="Replace a task",
+        parameters=[USER_ID, TASK_ID],
+        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a task",
+        parameters=[USER_ID, TASK_ID],
+        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete a task",
+        parameters=[USER_ID, TASK_ID],
+        responses={204: OpenApiResponse(description="Deleted"), **TASK_ERRORS},
+    ),
+    complete=extend_schema(
+        summary="Set or toggle completion",
+        description='`{"completed": true|false}` sets it; an empty body toggles it.',
+        parameters=[USER_ID, TASK_ID],
+        request=TaskCompleteSerializer,
+        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS},
+    ),
+)
