@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from django.core.cache import caches
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm, RSAPSSAlgorithm
 from rest_framework.test import APIClient
 
@@ -60,10 +61,27 @@ def plain_static_files(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def rate_limit_counters_in_memory(settings: Any) -> Iterator[None]:
+    """Counters in this process's memory, emptied per test.
+
+    Rate limits stay on for every test, but need no database (most tests have
+    none) and never carry counts from one test to the next. The shared backends
+    have their own tests in todo_project/tests/test_ratelimits.py.
+    """
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
+    }
+    yield
+    caches["ratelimit"].clear()
+
+
+@pytest.fixture(autouse=True)
 def authn_settings(settings: Any, jwks: dict[str, Any]) -> dict[str, Any]:
-    """Inline JWKS plus HS256 secret: every key source on, no network."""
+    """Inline JWKS plus HS256 secret, iss/aud as Better Auth sets them, and no JWKS URL: no network."""
     settings.AUTHN = {
-        "BETTER_AUTH_URL": BETTER_AUTH_URL,
+        "ISSUER": BETTER_AUTH_URL,
+        "AUDIENCE": BETTER_AUTH_URL,
         "JWKS": json.dumps(jwks),
         "SECRET": SECRET,
         "ALGORITHMS": ["EdDSA", "ES256", "ES512", "RS256", "PS256", "HS256"],

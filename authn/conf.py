@@ -19,6 +19,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from .keys import KeySet, RemoteKeySource, StaticKeySource
+from .token_cache import DEFAULT_SIZE as DEFAULT_TOKEN_CACHE_SIZE
+from .token_cache import VerifiedTokenCache
 from .verifier import (
     ASYMMETRIC_ALGORITHMS,
     HMAC_ALGORITHMS,
@@ -51,6 +53,7 @@ class AuthnSettings:
     jwks_max_stale_seconds: int
     jwks_cooldown_seconds: int
     jwks_timeout_seconds: float
+    token_cache_size: int
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> AuthnSettings:
@@ -78,6 +81,7 @@ class AuthnSettings:
             jwks_max_stale_seconds=int(raw.get("JWKS_MAX_STALE_SECONDS", 900)),
             jwks_cooldown_seconds=int(raw.get("JWKS_COOLDOWN_SECONDS", 5)),
             jwks_timeout_seconds=float(raw.get("JWKS_TIMEOUT_SECONDS", 3)),
+            token_cache_size=int(raw.get("TOKEN_CACHE_SIZE", DEFAULT_TOKEN_CACHE_SIZE)),
         )
 
     @property
@@ -210,6 +214,12 @@ def get_verifier() -> TokenVerifier:
     errors = [p for p in find_problems(conf) if p.is_error]
     if errors:
         raise ImproperlyConfigured(f"{errors[0].msg} {errors[0].hint} ({errors[0].id})")
+    # Tokens already verified, forgotten whenever a fetched key set changes; 0 turns it off.
+    cache = (
+        VerifiedTokenCache(conf.token_cache_size, leeway_seconds=conf.leeway_seconds)
+        if conf.token_cache_size > 0
+        else None
+    )
     sources: list[KeySource] = []
     if conf.jwks_document is not None:
         sources.append(StaticKeySource(conf.jwks_document))
@@ -221,6 +231,7 @@ def get_verifier() -> TokenVerifier:
                 max_stale_seconds=conf.jwks_max_stale_seconds,
                 cooldown_seconds=conf.jwks_cooldown_seconds,
                 timeout_seconds=conf.jwks_timeout_seconds,
+                on_change=cache.clear if cache is not None else None,
             )
         )
     config = VerifierConfig(
@@ -230,7 +241,7 @@ def get_verifier() -> TokenVerifier:
         audience=conf.audience,
         leeway_seconds=conf.leeway_seconds,
     )
-    return TokenVerifier(config, key_sources=sources)
+    return TokenVerifier(config, key_sources=sources, cache=cache)
 
 
 @receiver(setting_changed)

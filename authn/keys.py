@@ -50,6 +50,10 @@ class KeySet:
     def kids(self) -> frozenset[str]:
         return frozenset(self._jwks)
 
+    def same_keys(self, other: KeySet) -> bool:
+        """True when both sets hold the same keys: same kids, and the same key material under each."""
+        return self._jwks == other._jwks
+
     def find(self, kid: str, alg: str) -> PyJWK | None:
         """Return the key ``kid`` bound to ``alg``, or None when the set lacks it."""
         key = self._parsed.get((kid, alg))
@@ -216,9 +220,12 @@ class RemoteKeySource:
             self._last_failure = str(e)
             logger.warning("JWKS refresh failed; keeping the keys held: %s", e)
             return
-        changed = self._keys is None or keys.kids != self._keys.kids
+        # A kid republished with other key material is a change too: tokens verified
+        # with the old material must be checked again (see token_cache.py).
+        previous = self._keys
         self._keys, self._fetched_at, self._last_failure = keys, started, None
-        if changed:
+        if previous is None or not keys.same_keys(previous):
             logger.info("JWKS loaded from %s: kids %s", self.url, sorted(keys.kids))
-            if self._on_change is not None:
+            # The first load replaces nothing, so nothing verified before can be stale.
+            if previous is not None and self._on_change is not None:
                 self._on_change()

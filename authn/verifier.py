@@ -5,6 +5,9 @@ Plain Python over PyJWT: no web framework, no request, no settings module.
 
 from __future__ import annotations
 
+import base64
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -14,6 +17,7 @@ from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
 from .errors import InvalidToken, KeySourceUnavailable
+from .token_cache import VerifiedTokenCache, token_digest
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS = frozenset(
@@ -23,6 +27,9 @@ KNOWN_ALGORITHMS = HMAC_ALGORITHMS | ASYMMETRIC_ALGORITHMS
 
 MAX_TOKEN_BYTES = 8 * 1024
 MAX_KID_LENGTH = 256
+# RFC 7515 §7.1 compact form: three base64url segments (PyJWT tolerates "=" padding).
+# Only the header is read here; PyJWT parses the whole token again, strictly.
+_COMPACT_JWS = re.compile(r"([A-Za-z0-9_-]+={0,2})\.[A-Za-z0-9_-]*={0,2}\.[A-Za-z0-9_-]*={0,2}")
 
 
 class KeySource(Protocol):
@@ -63,9 +70,16 @@ _SIGNATURE_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
 class TokenVerifier:
     """Verifies signature and claims with the key that configuration, not the token, picks."""
 
-    def __init__(self, config: VerifierConfig, *, key_sources: Sequence[KeySource] = ()) -> None:
+    def __init__(
+        self,
+        config: VerifierConfig,
+        *,
+        key_sources: Sequence[KeySource] = (),
+        cache: VerifiedTokenCache | None = None,
+    ) -> None:
         self.config = config
         self._key_sources = tuple(key_sources)
+        self.cache = cache
         self._options: dict[str, Any] = {
             "require": ["exp", "sub"],
             "verify_iss": config.issuer is not None,
@@ -73,10 +87,35 @@ class TokenVerifier:
         }
 
     def verify(self, token: str) -> dict[str, Any]:
-        """Return the token's claims, or raise InvalidToken / KeySourceUnavailable."""
-        # Refuse oversized input before any base64 or JSON work is spent on it.
+        """Return the token's claims, or raise InvalidToken / KeySourceUnavailable.
+
+        A token verified before and not yet expired is answered from the cache,
+        with the very claims dict of its first verification: treat it as read-only.
+        """
+        # Refuse oversized input before any hashing, base64 or JSON work is spent on it.
         if len(token) > self.config.max_token_bytes:
             raise InvalidToken("The token is too large", reason=f"{len(token)} bytes")
+        cache = self.cache
+        if cache is None:
+            return self._verify(token)[0]
+        digest = token_digest(token)
+        generation = cache.generation
+        hit = cache.get(digest)
+        if hit is not None:
+            claims, alg, kid = hit
+            # Asking for the key keeps a fetched key set refreshing on schedule, as
+            # uncached requests do; a change it brings empties the cache, and then
+            # the token is verified again.
+            self._key_for(alg, kid)
+            if cache.generation == generation:
+                return claims
+            generation = cache.generation
+        claims, alg, kid = self._verify(token)
+        cache.put(digest, (claims, alg, kid), exp=claims.get("exp"), generation=generation)
+        return claims
+
+    def _verify(self, token: str) -> tuple[dict[str, Any], str, Any]:
+        """The claims, with the ``alg`` and ``kid`` whose key verified them."""
         header = self._unverified_header(token)
         alg, kid = header.get("alg"), header.get("kid")
         # RFC 8725 §3.1: the allow-list decides; "none", in any spelling, is never on it.
@@ -108,14 +147,30 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise InvalidToken("The token has no subject", kid=kid)
-        return claims
+        return claims, alg, kid
+
+    def ensure_keys_loaded(self) -> None:
+        """Fetch remote key sets now if none is held (readiness checks); raise if one cannot be."""
+        for source in self._key_sources:
+            ensure_loaded = getattr(source, "ensure_loaded", None)
+            if ensure_loaded is not None:
+                ensure_loaded()
 
     @staticmethod
     def _unverified_header(token: str) -> dict[str, Any]:
+        # Reads the header segment alone: jwt.get_unverified_header would decode
+        # and check all three segments, work that jwt.decode then repeats.
+        match = _COMPACT_JWS.fullmatch(token)
+        if match is None:
+            raise InvalidToken("The token is malformed", reason="not three base64url segments")
+        segment = match.group(1)
         try:
-            return jwt.get_unverified_header(token)
-        except jwt.InvalidTokenError as e:
-            raise InvalidToken("The token is malformed", reason=str(e)) from e
+            header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        except (ValueError, RecursionError) as e:  # binascii.Error and JSONDecodeError are ValueErrors
+            raise InvalidToken("The token is malformed", reason=f"header: {e}") from e
+        if not isinstance(header, dict):
+            raise InvalidToken("The token is malformed", reason="the header is not a JSON object")
+        return header
 
     def _key_for(self, alg: str, kid: Any) -> str | PyJWK:
         # HMAC verifies only with the shared secret and asymmetric algorithms only

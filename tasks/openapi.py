@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 
-from todo_project.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS
+from todo_project.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS, error
 
 from .serializers import ORDERING_FIELDS, TaskCompleteSerializer, TaskSerializer
 
@@ -33,6 +33,16 @@ LIST_PARAMETERS = [
         description='RFC 8288: rel="next" and rel="prev" pages',
     ),
 ]
+ETAG = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201], description="The task's version"
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Only write if the task still has this ETag (else 412); without it the last write wins",
+)
+STALE = {412: error("If-Match does not match the task's current ETag")}
 LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The new task's URL"
 )
@@ -45,32 +55,32 @@ task_viewset_schema = extend_schema_view(
     ),
     create=extend_schema(
         summary="Create a task",
-        parameters=[USER_ID, LOCATION],
+        parameters=[USER_ID, LOCATION, ETAG],
         responses={201: TaskSerializer, **INPUT_ERRORS, **OWNER_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="Read a task", parameters=[USER_ID, TASK_ID], responses={200: TaskSerializer, **TASK_ERRORS}
+        summary="Read a task", parameters=[USER_ID, TASK_ID, ETAG], responses={200: TaskSerializer, **TASK_ERRORS}
     ),
     update=extend_schema(
         summary="Replace a task",
-        parameters=[USER_ID, TASK_ID],
-        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS},
+        parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
+        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS, **STALE},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a task",
-        parameters=[USER_ID, TASK_ID],
-        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS},
+        parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
+        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS, **STALE},
     ),
     destroy=extend_schema(
         summary="Delete a task",
-        parameters=[USER_ID, TASK_ID],
-        responses={204: OpenApiResponse(description="Deleted"), **TASK_ERRORS},
+        parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
+        responses={204: OpenApiResponse(description="Deleted"), **TASK_ERRORS, **STALE},
     ),
     complete=extend_schema(
         summary="Set or toggle completion",
         description='`{"completed": true|false}` sets it; an empty body toggles it.',
-        parameters=[USER_ID, TASK_ID],
+        parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
         request=TaskCompleteSerializer,
-        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS},
+        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS, **STALE},
     ),
 )

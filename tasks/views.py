@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from .etags import ConditionalTaskMixin
 from .models import Task
 from .openapi import task_viewset_schema
 from .pagination import HeaderLimitOffsetPagination
@@ -22,6 +23,7 @@ from .services import task_set_completed
 
 @task_viewset_schema
 class TaskViewSet(
+    ConditionalTaskMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

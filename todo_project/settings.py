@@ -4,7 +4,9 @@ One module for every environment: what differs in production is set by
 environment variables, never by another settings file.
 """
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -55,15 +57,20 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_ratelimit",
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
+    "todo_project",
     "authn",
     "tasks",
 ]
 MIDDLEWARE = [
+    "todo_project.proxies.TrustedProxyMiddleware",
     "todo_project.request_log.RequestLogMiddleware",
+    "todo_project.middleware.BodySizeLimitMiddleware",
+    "todo_project.ratelimits.FailedAuthenticationRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -108,14 +115,45 @@ else:
     # A database that cannot be reached answers 503 quickly instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 
-# CACHE
+# CACHE AND RATE LIMITS
 # ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rate-limit counters must be shared by every process: Redis (falling back to
+    # per-process memory while it is down), or else the database.
+    "ratelimit": {"BACKEND": "todo_project.counter_cache.FailoverRedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "todo_project.counter_cache.DatabaseCounterCache"},
 }
+RATELIMIT_USE_CACHE = "ratelimit"
+RATE_LIMITS = {
+    "reads": _read("RATE_LIMIT_READS", str, "600/m"),
+    "writes": _read("RATE_LIMIT_WRITES", str, "120/m"),
+    "anonymous": _read("RATE_LIMIT_ANONYMOUS", str, "60/m"),
+}
+for _name, _rate in RATE_LIMITS.items():
+    if not re.fullmatch(r"\d+/\d*[smhd]", _rate):
+        raise ImproperlyConfigured(f"RATE_LIMIT_{_name.upper()} must look like 600/m (count/period: s, m, h or d).")
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _e:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES has an entry that is not an address or network: {_proxy!r}."
+        ) from _e
+# Bodies are small JSON documents; anything larger is refused with 413 unread.
+API_MAX_BODY_BYTES = _read("API_MAX_BODY_BYTES", int, 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+SILENCED_SYSTEM_CHECKS = [
+    # "Backend not officially supported": it knows django-redis, not Django's own
+    # RedisCache nor our atomic database counters. Its real checks (E001-E003) stay on.
+    "django_ratelimit.W001",
+]
 
 # AUTHENTICATION (Better Auth)
 # ------------------------------------------------------------------------------
@@ -152,12 +190,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "todo_project.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "todo_project.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["todo_project.throttling.UserRateThrottle"],
 }
 
 # OPENAPI (drf-spectacular)

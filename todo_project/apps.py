@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ProjectConfig(AppConfig):
+    """Project-wide plumbing: errors, request logs, rate limits, health."""
+
+    name = "todo_project"
+    verbose_name = "Tasks API infrastructure"

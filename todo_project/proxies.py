@@ -1,0 +1,43 @@
+"""The client's address behind trusted reverse proxies (X-Forwarded-For), and only theirs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+def _trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(remote_addr: str, forwarded_for: str, networks: list) -> str:
+    """Walk X-Forwarded-For from the right, skipping trusted proxies: the first other hop is the client."""
+    if not _trusted(remote_addr, networks):
+        return remote_addr  # a direct client can write any X-Forwarded-For it likes
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop
+    return hops[0] if hops else remote_addr
+
+
+class TrustedProxyMiddleware:
+    """Sets REMOTE_ADDR to the real client when the peer is in TRUSTED_PROXIES, for logs and limits alike."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in settings.TRUSTED_PROXIES]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if self.networks and forwarded:
+            peer = request.META.get("REMOTE_ADDR", "")
+            request.META["REMOTE_ADDR"] = client_address(peer, forwarded, self.networks)
+        return self.get_response(request)

@@ -1,0 +1,41 @@
+"""Per-user rate limits for the API, counted by django-ratelimit in a cache every process shares.
+
+With Redis (or the database without it) holding the counters, N server
+processes enforce one budget, not N. Imports stay light: DRF loads this module
+while its own views module is still being imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django_ratelimit.core import get_usage
+from rest_framework.throttling import BaseThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class UserRateThrottle(BaseThrottle):
+    """Reads and writes each have a budget per authenticated user (RATE_LIMIT_READS / _WRITES)."""
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        if not request.user.is_authenticated:
+            return True  # refused anyway; failed attempts are limited per address below
+        kind = "reads" if request.method in SAFE_METHODS else "writes"
+        usage = get_usage(
+            request,
+            group=f"api-{kind}",
+            key=lambda group, req: req.user.id,
+            rate=settings.RATE_LIMITS[kind],
+            increment=True,
+        )
+        self._wait = usage["time_left"] if usage else None
+        return not (usage and usage["should_limit"])
+
+    def wait(self) -> float | None:
+        return max(1, self._wait) if self._wait is not None else None
