@@ -10,7 +10,7 @@ CHECK_ENV := $(TEST_ENV) BETTER_AUTH_URL=$${BETTER_AUTH_URL:-http://localhost:30
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run api test test-postgres interop lint format token superuser check clean
+.PHONY: run api test test-postgres interop lint format token superuser check bench bench-smoke clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(CHECK_ENV) $(PY) manage.py check
 	$(CHECK_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes about a minute.
+bench: $(VENV)/.installed
+	$(PY) -m bench.run --full
+
+bench-smoke: $(VENV)/.installed
+	$(PY) -m bench.run --smoke
 
 clean:
 	rm -rf $(VENV) interop/node_modules staticfiles

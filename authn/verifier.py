@@ -27,9 +27,9 @@ KNOWN_ALGORITHMS = HMAC_ALGORITHMS | ASYMMETRIC_ALGORITHMS
 
 MAX_TOKEN_BYTES = 8 * 1024
 MAX_KID_LENGTH = 256
-# RFC 7515 §7.1 compact form: three base64url segments (PyJWT tolerates "=" padding).
-# Only the header is read here; PyJWT parses the whole token again, strictly.
-_COMPACT_JWS = re.compile(r"([A-Za-z0-9_-]+={0,2})\.[A-Za-z0-9_-]*={0,2}\.[A-Za-z0-9_-]*={0,2}")
+# The first segment of the compact form (RFC 7515 §7.1), base64url; PyJWT tolerates "=" padding.
+# Only the header is read here; PyJWT parses the whole token again, strictly, before trusting it.
+_HEADER_SEGMENT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 class KeySource(Protocol):
@@ -160,10 +160,9 @@ class TokenVerifier:
     def _unverified_header(token: str) -> dict[str, Any]:
         # Reads the header segment alone: jwt.get_unverified_header would decode
         # and check all three segments, work that jwt.decode then repeats.
-        match = _COMPACT_JWS.fullmatch(token)
-        if match is None:
-            raise InvalidToken("The token is malformed", reason="not three base64url segments")
-        segment = match.group(1)
+        segment, dot, _ = token.partition(".")
+        if not dot or _HEADER_SEGMENT.fullmatch(segment) is None:
+            raise InvalidToken("The token is malformed", reason="no base64url header segment")
         try:
             header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
         except (ValueError, RecursionError) as e:  # binascii.Error and JSONDecodeError are ValueErrors

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -97,6 +96,10 @@ def server_env(identity: Identity, *, database_url: str, settings_module: str) -
         "JWT_AUDIENCE": ISSUER,
         "JWT_ALGORITHMS": "EdDSA,HS256",
         "LOG_LEVEL": "WARNING",
+        # Limits far above what a benchmark sends: the counters are still kept, nobody is refused.
+        "RATE_LIMIT_READS": "1000000000/s",
+        "RATE_LIMIT_WRITES": "1000000000/s",
+        "RATE_LIMIT_ANONYMOUS": "1000000000/s",
         "BENCH_PRIVATE_KEY": identity.private_pem.decode(),
     }
 
@@ -107,7 +110,7 @@ def sqlite_url(name: str) -> str:
 
 
 def per_call(fn: Callable[[], object], *, seconds: float, repeat: int = 5) -> float:
-    """Median seconds per call over ``repeat`` rounds of about ``seconds`` each (after a warm-up)."""
+    """Best seconds per call over ``repeat`` rounds of about ``seconds`` each: noise only ever adds time."""
     fn()
     start, calls = time.perf_counter(), 0
     while time.perf_counter() - start < seconds / repeat / 4:
@@ -120,7 +123,7 @@ def per_call(fn: Callable[[], object], *, seconds: float, repeat: int = 5) -> fl
         for _ in range(number):
             fn()
         rounds.append((time.perf_counter() - t0) / number)
-    return statistics.median(rounds)
+    return min(rounds)
 
 
 def log(message: str) -> None:

@@ -33,3 +33,19 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TaskCount(models.Model):
+    """How many tasks a user has, and how many of them are completed.
+
+    Kept by database triggers (migration 0002), so every write path, the admin's
+    included, keeps it exact at no extra query, and a list's ``X-Total-Count``
+    is one indexed row instead of a COUNT(*) that grows with the user's tasks.
+    """
+
+    user_id = models.CharField(max_length=255, primary_key=True)
+    total = models.BigIntegerField(default=0)
+    completed = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.completed}/{self.total}"

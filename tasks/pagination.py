@@ -1,32 +1,83 @@
-"""Limit/offset paging that keeps the body a JSON array: totals and links go in headers."""
+"""Limit/offset paging that keeps the body a JSON array: totals and links go in headers.
 
+``?after=<cursor>`` pages by keyset instead: the page starts right after the
+task the cursor names, so its cost does not grow with depth as an offset's does
+(the database reads and discards every row an offset skips). ``?after=`` empty
+starts at the top; each page's ``Link: rel="next"`` carries the next cursor.
+"""
+
+import base64
+import json
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from .serializers import PageQuerySerializer
+from .selectors import tasks_after
+from .serializers import PageQuerySerializer, validated
+
+_BAD_CURSOR = "Not a cursor from this list's Link header; start again with after= empty."
 
 
 class HeaderLimitOffsetPagination(LimitOffsetPagination):
-    """``X-Total-Count`` plus an RFC 8288 ``Link`` header with next/prev."""
+    """``X-Total-Count`` plus an RFC 8288 ``Link`` header with next/prev (next only for keyset pages)."""
 
     default_limit = 50
     max_limit = 200
+    after_query_param = "after"
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> list[Any]:
-        params = PageQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        self.request = request
-        self.limit = params.validated_data["limit"]
-        self.offset = params.validated_data["offset"]
-        self.count = self.get_count(queryset)
-        if self.offset >= self.count:
-            return []  # nothing to fetch: spare the second query
-        return list(queryset[self.offset : self.offset + self.limit])
+        params = validated(PageQuerySerializer, request.query_params)
+        self.request, self.view = request, view
+        self.limit, self.offset, self.after = params["limit"], params["offset"], params.get("after")
+        if self.after is not None:
+            return self._keyset_page(queryset)
+        rows = list(queryset[self.offset : self.offset + self.limit])
+        # A page that is neither full nor past the end is the last one: its end is the total.
+        if len(rows) < self.limit and (rows or self.offset == 0):
+            self.count = self.offset + len(rows)
+        else:
+            self.count = self.get_count(queryset)
+        return rows
+
+    def get_count(self, queryset: QuerySet) -> int:
+        # The view may know a cheaper way than COUNT(*) (tasks: the per-user counters).
+        count = getattr(self.view, "get_total_count", None)
+        return count() if count is not None else super().get_count(queryset)
+
+    def _keyset_page(self, queryset: QuerySet) -> list[Any]:
+        if self.offset:
+            raise ValidationError({"offset": ["Page with offset or with after, not both."]})
+        self.ordering = self.view.filters["ordering"]  # type: ignore[union-attr]
+        page = queryset
+        if self.after:
+            value, task_id = decode_cursor(self.after, self.ordering)
+            page = tasks_after(queryset, ordering=self.ordering, value=value, task_id=task_id)
+        rows = list(page[: self.limit + 1])  # one more row tells whether a next page exists
+        self.has_next = len(rows) > self.limit
+        rows = rows[: self.limit]
+        self.next_cursor = encode_cursor(self.ordering, rows[-1]) if self.has_next else None
+        self.count = len(rows) if not self.after and not self.has_next else self.get_count(queryset)
+        return rows
+
+    def get_next_link(self) -> str | None:
+        if self.after is None:
+            return super().get_next_link()
+        if self.next_cursor is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
+        return replace_query_param(url, self.after_query_param, self.next_cursor)
+
+    def get_previous_link(self) -> str | None:
+        return super().get_previous_link() if self.after is None else None
 
     def get_paginated_response(self, data: Any) -> Response:
         links = [
@@ -39,5 +90,49 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
             headers["Link"] = ", ".join(links)
         return Response(data, headers=headers)
 
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.after_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Keyset paging: empty for the first page, then the cursor from Link rel=next. "
+                "Cost does not grow with depth, unlike offset.",
+                "schema": {"type": "string"},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return schema  # the body stays the plain array; paging is in the headers
+
+
+def encode_cursor(ordering: str, row: Mapping[str, Any]) -> str:
+    """An opaque cursor naming ``row``'s place in ``ordering``: its sort value and its id."""
+    value = row[ordering.lstrip("-")]
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    text = json.dumps([ordering, value, row["id"]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, ordering: str) -> tuple[Any, int]:
+    """The sort value and id a cursor names, checked against the list's ordering; 400 when it is not ours."""
+    try:
+        cursor_ordering, value, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as e:  # bad base64 or JSON, or not three items
+        raise ValidationError({"after": [_BAD_CURSOR]}) from e
+    if cursor_ordering != ordering:
+        raise ValidationError({"after": [f"This cursor pages ordering={cursor_ordering}; keep that ordering."]})
+    field = ordering.lstrip("-")
+    if field in ("created_at", "updated_at"):
+        try:
+            value = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well formed but impossible, e.g. month 13
+            value = None
+        valid = value is not None and value.tzinfo is not None
+    else:
+        valid = isinstance(value, bool if field == "completed" else str)
+    if not valid or not isinstance(task_id, int) or isinstance(task_id, bool):
+        raise ValidationError({"after": [_BAD_CURSOR]})
+    return value, task_id

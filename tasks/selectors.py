@@ -1,8 +1,10 @@
 """Read queries for tasks, always scoped to one user."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
-from .models import Task
+from .models import Task, TaskCount
 
 
 def tasks_of(*, user_id: str) -> QuerySet[Task]:
@@ -20,3 +22,22 @@ def task_list(*, user_id: str, status: str = "all", search: str = "", ordering: 
     # id breaks ties, so a page boundary never repeats or skips a task.
     tie_breaker = "-id" if ordering.startswith("-") else "id"
     return tasks.order_by(ordering, tie_breaker)
+
+
+def task_count(*, user_id: str, status: str = "all", search: str = "") -> int:
+    """How many tasks the list's filters match: one counter row, unless a search needs a COUNT(*)."""
+    if search:
+        return task_list(user_id=user_id, status=status, search=search).count()
+    counts = TaskCount.objects.filter(user_id=user_id).values_list("total", "completed")
+    total, completed = next(iter(counts), (0, 0))
+    return {"all": total, "completed": completed, "pending": total - completed}[status]
+
+
+def tasks_after(tasks: QuerySet, *, ordering: str, value: Any, task_id: int) -> QuerySet:
+    """The tasks that come after (``value``, ``task_id``) in ``ordering``: a keyset page, with no offset to skip."""
+    field, descending = ordering.lstrip("-"), ordering.startswith("-")
+    after, bound = ("lt", "lte") if descending else ("gt", "gte")
+    # The bound repeats what the OR implies, so the database can start its index scan at the cursor.
+    return tasks.filter(**{f"{field}__{bound}": value}).filter(
+        Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": task_id})
+    )

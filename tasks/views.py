@@ -16,8 +16,15 @@ from .models import Task
 from .openapi import task_viewset_schema
 from .pagination import HeaderLimitOffsetPagination
 from .permissions import IsPathOwner, IsTaskOwner
-from .selectors import task_list, tasks_of
-from .serializers import TaskCompleteSerializer, TaskListQuerySerializer, TaskSerializer
+from .selectors import task_count, task_list, tasks_of
+from .serializers import (
+    TASK_FIELDS,
+    TaskCompleteSerializer,
+    TaskListQuerySerializer,
+    TaskRowSerializer,
+    TaskSerializer,
+    validated,
+)
 from .services import task_set_completed
 
 
@@ -42,12 +49,18 @@ class TaskViewSet(
 
     def get_queryset(self) -> QuerySet[Task]:
         if self.action == "list":
-            params = TaskListQuerySerializer(data=self.request.query_params)
-            params.is_valid(raise_exception=True)
-            return task_list(user_id=self.request.user.id, **params.validated_data)
+            self.filters = validated(TaskListQuerySerializer, self.request.query_params)
+            # Plain rows, not model instances: a list only reads them (TaskRowSerializer).
+            return task_list(user_id=self.request.user.id, **self.filters).values(*TASK_FIELDS)
         return tasks_of(user_id=self.request.user.id)
 
+    def get_total_count(self) -> int:
+        """The list's ``X-Total-Count``, for the paginator: the per-user counters, not COUNT(*)."""
+        return task_count(user_id=self.request.user.id, status=self.filters["status"], search=self.filters["search"])
+
     def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "list":
+            return TaskRowSerializer
         return TaskCompleteSerializer if self.action == "complete" else TaskSerializer
 
     def perform_create(self, serializer: BaseSerializer) -> None:

@@ -16,7 +16,7 @@ from .exceptions import json_error
 
 
 class FailedAuthenticationRateLimitMiddleware:
-    """Counts 401 answers per client address; past RATE_LIMIT_ANONYMOUS they become 429.
+    """Counts refused credentials per client address; past RATE_LIMIT_ANONYMOUS, 401s become 429.
 
     Only failures are counted, so a valid token never pays for this check, and
     guessing tokens from one address is slowed to the budget.
@@ -27,7 +27,9 @@ class FailedAuthenticationRateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code != 401 or not request.path.startswith("/api/"):
+        # A request with no credentials guesses nothing and costs nothing to refuse;
+        # counting it would cost more (a shared-counter write) than answering it.
+        if response.status_code != 401 or "HTTP_AUTHORIZATION" not in request.META:
             return response
         usage = get_usage(
             request,

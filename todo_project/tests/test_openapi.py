@@ -71,7 +71,7 @@ def test_error_responses_use_the_contract_shape(schema):
 def test_the_list_documents_filters_paging_and_headers(schema):
     listing = schema["paths"]["/api/{user_id}/tasks"]["get"]
     names = {p["name"] for p in listing["parameters"]}
-    assert {"status", "search", "ordering", "limit", "offset"} <= names
+    assert {"status", "search", "ordering", "limit", "offset", "after"} <= names
     ok = listing["responses"]["200"]
     assert set(ok["headers"]) == {"X-Total-Count", "Link"}
     body = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]

@@ -58,6 +58,13 @@ def test_failed_authentication_is_limited_per_address(limits, api_client, client
     assert client_for("alice").get("/api/me", REMOTE_ADDR="203.0.113.9").status_code == 200
 
 
+def test_requests_without_credentials_are_not_counted(limits, api_client):
+    limits(anonymous="1/m")
+    assert all(api_client.get("/api/me", REMOTE_ADDR="203.0.113.9").status_code == 401 for _ in range(3))
+    assert api_client.get("/api/me", HTTP_AUTHORIZATION="Bearer guess", REMOTE_ADDR="203.0.113.9").status_code == 401
+    assert_rate_limited(api_client.get("/api/me", HTTP_AUTHORIZATION="Bearer guess", REMOTE_ADDR="203.0.113.9"))
+
+
 def test_health_endpoints_are_never_rate_limited(limits, api_client):
     limits(anonymous="1/m", reads="1/m")
     assert all(api_client.get("/healthz").status_code == 200 for _ in range(5))

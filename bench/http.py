@@ -1,0 +1,227 @@
+"""HTTP load with wrk against gunicorn on loopback, and a worker's memory over many requests.
+
+``python -m bench.http [--duration S] [--memory-requests N] [--out FILE]``, with the
+environment of ``common.server_env`` (``bench.run`` sets it). Every run stays on
+127.0.0.1, is bounded in time, and stops its server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .common import RESULTS_DIR, ROOT, USER, Identity, log, write_json
+
+LIST_TASKS = 20
+CONNECTIONS = 16
+NEW_TASK = '{"title": "Load test"}'
+# wrk's Lua: fixed method, headers and body; counts statuses other than the expected one;
+# done() prints one JSON line with the latency percentiles, in microseconds.
+WRK_SCRIPT = """
+wrk.method = "{method}"
+wrk.headers["Content-Type"] = "application/json"
+{auth}
+wrk.body = {body}
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) unexpected = 0 end
+function response(status, headers, body) if status ~= {expected} then unexpected = unexpected + 1 end end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("unexpected") end
+  local e = summary.errors
+  io.write(string.format('BENCH {{"requests": %d, "seconds": %f, "p50": %d, "p99": %d, "max": %d, '
+    .. '"unexpected_status": %d, "socket_errors": %d}}\\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50), latency:percentile(99), latency.max, bad,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(tasks: int) -> int:
+    """A fresh SQLite file, migrated, with ``tasks`` tasks for the benchmark user; returns one id."""
+    from .harness import setup_django
+
+    setup_django()
+    from django.db import connection
+
+    from .inprocess import seed
+
+    task_id = seed(tasks)
+    connection.close()
+    return task_id
+
+
+@contextmanager
+def gunicorn(workers: int) -> Any:
+    """gunicorn with sync workers on a free loopback port; yields (port, master process)."""
+    port = free_port()
+    binary = Path(sys.executable).with_name("gunicorn")
+    log_file = open(RESULTS_DIR / "gunicorn.log", "ab")  # noqa: SIM115 (closed below)
+    command = [str(binary), "todo_project.wsgi:application", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}", "--worker-class", "sync", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=log_file, env=os.environ)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request(port, "GET", "/api/me")[0] == 401:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn did not answer on port {port}; see {RESULTS_DIR / 'gunicorn.log'}")
+        yield port, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log_file.close()
+
+
+def request(
+    port: int, method: str, path: str, token: str | None = None, body: bytes | None = None
+) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def wrk(port: int, path: str, *, duration: float, method: str = "GET", token: str | None, body: str = "",
+        expected: int = 200) -> dict[str, Any]:  # fmt: skip
+    script = WRK_SCRIPT.format(
+        method=method,
+        auth=f'wrk.headers["Authorization"] = "Bearer {token}"' if token else "",
+        body=json.dumps(body) if body else "nil",
+        expected=expected,
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "-s", f.name]
+        output = subprocess.run(  # noqa: S603
+            [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=duration + 60
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    match = re.search(r"^BENCH (\{.*\})$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"wrk printed no result:\n{output}")
+    raw = json.loads(match.group(1))
+    return {
+        "rps": raw["requests"] / raw["seconds"],
+        "p50_ms": raw["p50"] / 1000,
+        "p99_ms": raw["p99"] / 1000,
+        "max_ms": raw["max"] / 1000,
+        "requests": raw["requests"],
+        "errors": raw["unexpected_status"] + raw["socket_errors"],
+    }
+
+
+def load(duration: float) -> dict[str, Any]:
+    identity = Identity.from_env()
+    task_id = prepare_database(LIST_TASKS)
+    token = identity.token()
+    listing = f"/api/{USER}/tasks"
+    results: dict[str, Any] = {}
+    with gunicorn(workers=2) as (port, _):
+        scenarios = [
+            ("GET list (20 tasks)", dict(path=listing, token=token)),
+            ("GET single task", dict(path=f"{listing}/{task_id}", token=token)),
+            ("401, no token", dict(path=listing, token=None, expected=401)),
+            # Last: it grows the table the list scenario reads.
+            (
+                "POST create",
+                dict(path=listing, token=token, method="POST", body='{"title": "Load test"}', expected=201),
+            ),
+        ]
+        for name, options in scenarios:
+            wrk(port, duration=1, **options)  # warm-up: imports, connections, caches
+            results[name] = wrk(port, duration=duration, **options)
+            r = results[name]
+            log(f"  {name:<22} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                f"errors {r['errors']}")  # fmt: skip
+    return results
+
+
+def rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+
+
+def memory(total_requests: int) -> dict[str, Any]:
+    """One worker's resident memory after 100 requests and after ``total_requests``, mixed and many users."""
+    identity = Identity.from_env()
+    task_id = prepare_database(LIST_TASKS)
+    tokens = [identity.token(f"user-{i}") for i in range(200)]
+    own = identity.token()
+    listing = f"/api/{USER}/tasks"
+    mix = itertools.cycle(
+        [
+            lambda port: request(port, "GET", listing, own),
+            lambda port: request(port, "GET", f"{listing}/{task_id}", own),
+            lambda port: request(port, "GET", "/api/me", tokens[int(time.monotonic() * 1000) % len(tokens)]),
+            lambda port: request(port, "GET", listing),
+            lambda port: request(port, "POST", listing, own, b'{"title": "memory"}'),
+        ]
+    )
+    with gunicorn(workers=1) as (port, server):
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        worker = int(children[0])
+        for sent in range(1, total_requests + 1):
+            next(mix)(port)
+            if sent == 100:
+                after_100 = rss_kib(worker)
+        after_all = rss_kib(worker)
+    growth = after_all / after_100 - 1
+    log(f"  worker RSS after 100 requests {after_100} KiB, after {total_requests}: {after_all} KiB ({growth:+.1%})")
+    return {"rss_kib_after_100": after_100, "rss_kib_after_all": after_all, "requests": total_requests,
+            "growth": growth}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk scenario")
+    parser.add_argument("--memory-requests", type=int, default=10_000)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        log("  wrk is not installed (Debian: apt-get install -y wrk): HTTP load SKIPPED")
+        result: dict[str, Any] = {"skipped": "wrk is not installed"}
+    else:
+        result = {"load": load(args.duration)}
+    result["memory"] = memory(args.memory_requests)
+    write_json(args.out, result)
+
+
+if __name__ == "__main__":
+    main()

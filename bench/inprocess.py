@@ -1,0 +1,124 @@
+"""Whole requests in-process (Django's WSGI app, no server): what authentication adds to a 20-task list.
+
+``python -m bench.inprocess [--seconds S] [--profile FILE] [--out FILE]``, with the
+environment of ``common.server_env`` (``bench.run`` sets it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from collections.abc import Callable
+
+from .common import USER, Identity, log, per_call, write_json
+from .harness import Client, setup_django
+
+LIST_TASKS = 20
+
+
+def seed(n: int) -> int:
+    """``n`` tasks for the benchmark user, nothing else; returns one task's id."""
+    from tasks.models import Task
+
+    Task.objects.all().delete()
+    Task.objects.bulk_create(
+        [Task(user_id=USER, title=f"Task {i}", description="A few words of description " * 3) for i in range(n)]
+    )
+    return Task.objects.filter(user_id=USER).values_list("id", flat=True).first()  # type: ignore[return-value]
+
+
+def run(seconds: float, profile: str | None) -> dict[str, object]:
+    identity = Identity.from_env()
+    client = Client(setup_django(urlconf="bench.urls"))
+    task_id = seed(LIST_TASKS)
+    token = identity.token()
+    # More tokens than the cache holds, cycled: each one is a miss again by the time it comes back.
+    fresh_tokens = itertools.cycle([identity.token(f"user-{i}") for i in range(12_000)])
+    listing = f"/api/{USER}/tasks"
+    requests: dict[str, Callable[[], bytes]] = {}
+
+    def fixed(name: str, method: str, path: str, token: str | None, body: bytes = b"") -> None:
+        environ = client.environ(method, path, token=token, body=body)
+        requests[name] = lambda: client.call(environ)
+
+    fixed("list 20, no authentication (TrustEveryone)", "GET", f"/unsecured/{USER}/tasks", None)
+    fixed("list 20, token seen before", "GET", listing, token)
+    fixed("single task", "GET", f"{listing}/{task_id}", token)
+    fixed("401, no token", "GET", listing, None)
+
+    def first_verification() -> bytes:
+        return client.call(client.environ("GET", "/api/me", token=next(fresh_tokens)))
+
+    requests["GET /api/me, a token not seen before"] = first_verification
+    fixed("GET /api/me, token seen before", "GET", "/api/me", token)
+    body = json.dumps({"title": "Benchmark task", "description": "created in-process"}).encode()
+    fixed("create (POST)", "POST", listing, token, body)
+
+    for name, call in requests.items():
+        call()
+        if client.status[:3] not in ("200", "201", "401"):
+            raise RuntimeError(f"{name}: {client.status}")
+    order = [n for n in requests if not n.startswith("create")] + ["create (POST)"]
+    rounds: dict[str, list[float]] = {name: [] for name in requests}
+    for _ in range(5):  # interleaved: the with/without-authentication pair meets the same noise
+        for name in order:
+            if name.startswith("create") and rounds[name]:
+                continue  # one round of writes is enough, and keeps the table small
+            rounds[name].append(per_call(requests[name], seconds=seconds / 5 / len(order), repeat=3))
+    us = {name: min(values) * 1e6 for name, values in rounds.items()}
+    secured, unsecured = us["list 20, token seen before"], us["list 20, no authentication (TrustEveryone)"]
+    result: dict[str, object] = {
+        "per_request_us": us,
+        "auth_share_of_list": (secured - unsecured) / secured,
+        "list_tasks": LIST_TASKS,
+    }
+    for name, value in us.items():
+        log(f"  {name:<56} {value:9.1f} µs")
+    log(f"  authentication share of a 20-task list = {result['auth_share_of_list']:.1%} (target ≤ 3%)")
+    if profile:
+        seed(LIST_TASKS)  # the writes above added tasks: profile the 20-task list that was timed
+        result["profile_top"] = profile_list(requests["list 20, token seen before"], profile)
+    return result
+
+
+def profile_list(call: Callable[[], bytes], path: str) -> list[tuple[float, str]]:
+    """pyinstrument over many list requests: the full tree to ``path``, the top self-time items returned."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    for _ in range(3000):
+        call()
+    profiler.stop()
+    with open(path, "w") as f:
+        f.write(profiler.output_text(show_all=True, time="percent_of_total"))
+    top: dict[str, float] = {}
+    session = profiler.last_session
+    if session is None:
+        return []
+    total = session.duration
+
+    def visit(frame: object) -> None:
+        for child in frame.children:  # type: ignore[attr-defined]
+            visit(child)
+        function = getattr(frame, "function", "") or ""
+        file = (getattr(frame, "file_path_short", "") or "").replace("\\", "/")
+        key = f"{function} ({file.split('site-packages/')[-1]})"
+        top[key] = top.get(key, 0.0) + frame.total_self_time  # type: ignore[attr-defined]
+
+    visit(session.root_frame())
+    return sorted(((seconds / total, name) for name, seconds in top.items()), reverse=True)[:15]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--profile", help="write a pyinstrument tree of the list request here")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    write_json(args.out, run(args.seconds, args.profile))
+
+
+if __name__ == "__main__":
+    main()

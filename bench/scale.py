@@ -1,0 +1,144 @@
+"""The list at scale on PostgreSQL: 1,000,000 tasks, 100,000 of them one user's.
+
+``python -m bench.scale [--rows N] [--out FILE]``, with the environment of
+``common.server_env`` pointing DATABASE_URL at a database of its own (``bench.run``
+uses ``bench``; it is dropped and made anew).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .common import Identity, log, per_call, write_json
+from .harness import Client, setup_django
+
+HEAVY, LIGHT = "heavy-user", "light-user"
+LIGHT_TASKS = 10
+OTHERS_TASKS = 10  # tasks per user for everyone else
+
+
+def seed(rows: int) -> None:
+    """COPY ``rows`` tasks in (a tenth of them the heavy user's), with a progress bar; counters rebuilt after."""
+    from django.db import connection
+
+    heavy = rows // 10
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE tasks_task, tasks_taskcount RESTART IDENTITY")
+        # Row triggers would cost more than the COPY itself; the counters are rebuilt in one pass below.
+        cursor.execute("ALTER TABLE tasks_task DISABLE TRIGGER USER")
+        started = time.monotonic()
+        columns = "user_id, title, description, completed, created_at, updated_at"
+        with cursor.cursor.copy(f"COPY tasks_task ({columns}) FROM STDIN") as copy:
+            for i in range(rows):
+                if i < heavy:
+                    user = HEAVY
+                elif i < heavy + LIGHT_TASKS:
+                    user = LIGHT
+                else:
+                    user = f"user-{i // OTHERS_TASKS}"
+                at = start + timedelta(seconds=i)
+                copy.write_row((user, f"Task {i}", "Something to do, described in a sentence.", i % 3 == 0, at, at))
+                if i % 20_000 == 0 or i == rows - 1:
+                    done = (i + 1) / rows
+                    bar = "#" * int(done * 40)
+                    print(f"\r  seeding [{bar:<40}] {done:6.1%} {i + 1:>9,} rows", end="", file=sys.stderr, flush=True)
+        print(f" in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        cursor.execute("ALTER TABLE tasks_task ENABLE TRIGGER USER")
+        cursor.execute(
+            "INSERT INTO tasks_taskcount (user_id, total, completed) "
+            "SELECT user_id, COUNT(*), COUNT(*) FILTER (WHERE completed) FROM tasks_task GROUP BY user_id"
+        )
+    connection.cursor().execute("VACUUM ANALYZE tasks_task")
+    connection.cursor().execute("VACUUM ANALYZE tasks_taskcount")
+
+
+def explain_list_queries(heavy_total: int) -> dict[str, str]:
+    """EXPLAIN ANALYZE of every query the list path runs, for the heavy user."""
+    from tasks.models import TaskCount
+    from tasks.selectors import task_list, tasks_after
+    from tasks.serializers import TASK_FIELDS
+
+    rows = task_list(user_id=HEAVY).values(*TASK_FIELDS)
+    last = rows[heavy_total // 2]
+    plans = {
+        "first page (rows)": rows[:50],
+        "X-Total-Count (counter row)": TaskCount.objects.filter(user_id=HEAVY).values_list("total", "completed"),
+        "status=pending (rows)": task_list(user_id=HEAVY, status="pending").values(*TASK_FIELDS)[:50],
+        "keyset page half way (?after=)": tasks_after(
+            rows, ordering="-created_at", value=last["created_at"], task_id=last["id"]
+        )[:51],
+        "offset page at the end (?offset=)": rows[heavy_total - 50 : heavy_total],
+    }
+    return {name: queryset.explain(analyze=True) for name, queryset in plans.items()}  # type: ignore[attr-defined]
+
+
+def run(rows: int, seconds: float) -> dict[str, Any]:
+    identity = Identity.from_env()
+    client = Client(setup_django(migrate=True))
+    seed(rows)
+    from django.db import connection
+
+    connection.close()
+    heavy_total = rows // 10
+    token_heavy, token_light = identity.token(HEAVY), identity.token(LIGHT)
+
+    def timed(path: str, token: str) -> float:
+        environ = client.environ("GET", path, token=token)
+
+        def call() -> bytes:
+            body = client.call(environ)
+            if not client.status.startswith("200"):
+                raise RuntimeError(f"{path}: {client.status} {body[:200]!r}")
+            return body
+
+        return per_call(call, seconds=seconds, repeat=3) * 1000
+
+    first = {"heavy": [], "light": []}
+    for _ in range(5):  # interleaved rounds
+        first["heavy"].append(timed(f"/api/{HEAVY}/tasks", token_heavy))
+        first["light"].append(timed(f"/api/{LIGHT}/tasks", token_light))
+    heavy_ms, light_ms = min(first["heavy"]), min(first["light"])
+    log(f"  first page: {heavy_total:,}-task user {heavy_ms:.2f} ms, {LIGHT_TASKS}-task user {light_ms:.2f} ms "
+        f"= {heavy_ms / light_ms:.2f}x (target ≤ 2x)")  # fmt: skip
+
+    from tasks.pagination import encode_cursor
+    from tasks.selectors import task_list
+    from tasks.serializers import TASK_FIELDS
+
+    ordered = task_list(user_id=HEAVY).values(*TASK_FIELDS)
+    depths = [0, heavy_total // 100, heavy_total // 10, heavy_total // 2, heavy_total - 50]
+    deep: list[dict[str, Any]] = []
+    for depth in depths:
+        offset_ms = timed(f"/api/{HEAVY}/tasks?offset={depth}", token_heavy)
+        after = encode_cursor("-created_at", ordered[depth - 1]) if depth else ""
+        keyset_ms = timed(f"/api/{HEAVY}/tasks?after={after}", token_heavy)
+        deep.append({"depth": depth, "offset_ms": offset_ms, "keyset_ms": keyset_ms})
+        log(f"  page at depth {depth:>7,}: offset {offset_ms:7.2f} ms, keyset {keyset_ms:6.2f} ms")
+    plans = explain_list_queries(heavy_total)
+    return {
+        "rows": rows,
+        "heavy_tasks": heavy_total,
+        "light_tasks": LIGHT_TASKS,
+        "first_page_ms": {"heavy": heavy_ms, "light": light_ms},
+        "first_page_ratio": heavy_ms / light_ms,
+        "deep_pages": deep,
+        "explain": plans,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=1.0, help="measuring time per request kind and round")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    write_json(args.out, run(args.rows, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
