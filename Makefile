@@ -10,7 +10,11 @@ CHECK_ENV := $(TEST_ENV) BETTER_AUTH_URL=$${BETTER_AUTH_URL:-http://localhost:30
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run api test test-postgres interop lint format token superuser check bench bench-smoke clean
+FRONTEND := frontend
+WEB_PORT ?= 3000
+
+.PHONY: run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
+	bench bench-smoke cluster-test fuzz load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,17 +26,48 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
 	@echo "Wrote .env (DEBUG on, random SECRET_KEY and BETTER_AUTH_SECRET)."
 
-run api: $(VENV)/.installed .env
+# The API on :8000 and the web app on :3000 together; Ctrl-C stops both.
+run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
 	$(PY) manage.py migrate --no-input
-	@echo "API on http://$(HOST):$(PORT)/api/  (admin: http://$(HOST):$(PORT)/admin/, dev token: make token SUB=alice)"
+	cd $(FRONTEND) && npm run --silent setup
+	@echo ""
+	@echo "  Open http://localhost:$(WEB_PORT) and sign up.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & \
+	(cd $(FRONTEND) && npx next dev --port $(WEB_PORT)) & \
+	wait
+
+# The API alone (dev token: make token SUB=alice).
+api: $(VENV)/.installed .env
+	$(PY) manage.py migrate --no-input
+	@echo "API on http://$(HOST):$(PORT)/api/  (docs: /api/docs/, admin: /admin/, dev token: make token SUB=alice)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The web app alone (expects the API on :8000).
+web: $(FRONTEND)/node_modules/.installed
+	cd $(FRONTEND) && npm run --silent setup && npx next dev --port $(WEB_PORT)
+
+# `npm install`, not `npm ci`: the lock file holds only Linux builds of Next's compiler (frontend/README.md).
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
 
 interop:
 	@if command -v npm >/dev/null; then npm ci --prefix interop --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the real Better Auth interop tests will be skipped"; fi
 
-test: $(VENV)/.installed interop
+test: test-api test-web
+
+test-api: $(VENV)/.installed interop
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-web: $(FRONTEND)/node_modules/.installed
+	cd $(FRONTEND) && npm test --silent
+
+# The browser tests: real Next.js and Django servers, headless Chromium (Debian's `chromium`).
+e2e: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
+	cd $(FRONTEND) && npm run --silent e2e
 
 # The same suite on the local PostgreSQL (user postgres, trust auth).
 test-postgres: $(VENV)/.installed interop

@@ -34,7 +34,11 @@ LIST_PARAMETERS = [
     ),
 ]
 ETAG = OpenApiParameter(
-    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 201], description="The task's version"
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The task\'s version: "<id>:<updated_at>"',
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",

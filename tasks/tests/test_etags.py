@@ -20,6 +20,11 @@ def test_single_task_responses_carry_an_etag_that_changes_with_the_task(alice, a
     assert alice.get(url(alice_task))["ETag"] == changed["ETag"]
 
 
+def test_a_list_item_tells_its_version_without_another_request(alice, alice_task):
+    (item,) = alice.get("/api/alice/tasks").json()
+    assert alice.get(url(alice_task))["ETag"] == f'"{item["id"]}:{item["updated_at"]}"'
+
+
 def test_create_returns_the_etag_of_the_new_task(alice):
     created = alice.post("/api/alice/tasks", {"title": "x"}, format="json")
     assert created["ETag"] == alice.get(f"/api/alice/tasks/{created.json()['id']}")["ETag"]

@@ -1,0 +1,31 @@
+import { TASK_FILTERS, type TaskFilter } from "@/lib/task";
+import styles from "./FilterTabs.module.css";
+
+const LABELS: Record<TaskFilter, string> = { all: "All", pending: "Pending", completed: "Completed" };
+
+interface FilterTabsProps {
+  value: TaskFilter;
+  /** Left out while the list is loading, rather than showing zeros. */
+  counts?: Record<TaskFilter, number>;
+  onChange: (filter: TaskFilter) => void;
+}
+
+/** A segmented control choosing which tasks the list shows. */
+export function FilterTabs({ value, counts, onChange }: FilterTabsProps) {
+  return (
+    <div className={styles.group} role="group" aria-label="Show tasks">
+      {TASK_FILTERS.map((filter) => (
+        <button
+          key={filter}
+          type="button"
+          className={styles.tab}
+          aria-pressed={filter === value}
+          onClick={() => onChange(filter)}
+        >
+          {LABELS[filter]}
+          {counts && <span className={styles.count}>{counts[filter]}</span>}
+        </button>
+      ))}
+    </div>
+  );
+}

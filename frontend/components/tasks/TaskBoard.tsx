@@ -1,0 +1,251 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
+import { Alert } from "@/components/ui/Alert";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import type { ApiClient } from "@/lib/api";
+import { ApiError, describeApiError } from "@/lib/api-error";
+import { draftKey, readDraft, removeDraft } from "@/lib/drafts";
+import { matchesFilter, TASK_FILTERS, type Task, type TaskFilter, taskVersion } from "@/lib/task";
+import { useSessionDraft } from "@/lib/use-session-draft";
+import { FilterTabs } from "./FilterTabs";
+import { EmptyState, LoadFailed, LoadingRows } from "./ListStates";
+import { NewTaskForm, type TaskInput } from "./NewTaskForm";
+import { editDraftKey, TaskItem } from "./TaskItem";
+import { taskRowsReducer } from "./task-rows";
+import styles from "./TaskBoard.module.css";
+
+interface TaskBoardProps {
+  api: ApiClient;
+  userId: string;
+}
+
+type LoadState = { status: "loading" } | { status: "ready" } | { status: "failed"; message: string };
+
+/** A failed change, told to the person, with a retry when trying again can help. */
+interface Notice {
+  message: string;
+  retry?: () => void;
+}
+
+const EMPTY_INPUT: TaskInput = { title: "", description: "" };
+let placeholderCount = 0;
+
+/** The task list and everything done to it: load, add, edit, complete, delete, filter. */
+export function TaskBoard({ api, userId }: TaskBoardProps) {
+  const [rows, dispatch] = useReducer(taskRowsReducer, []);
+  const [load, setLoad] = useState<LoadState>({ status: "loading" });
+  const [filter, setFilter] = useState<TaskFilter>("all");
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [taskToDelete, setTaskToDelete] = useState<Task | null>(null);
+  const newTaskKey = draftKey(userId, "new-task");
+  const newTask = useSessionDraft(newTaskKey, EMPTY_INPUT);
+
+  const loadTasks = useCallback(async () => {
+    setLoad({ status: "loading" });
+    try {
+      dispatch({ type: "loaded", tasks: await api.listTasks() });
+      setLoad({ status: "ready" });
+    } catch (error) {
+      if (!isSessionEnded(error)) setLoad({ status: "failed", message: describeApiError(error) });
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void loadTasks();
+  }, [loadTasks]);
+
+  /** Tells the person what failed; `retry` is offered only when trying again can help. */
+  function report(error: unknown, what: string, retry?: () => void) {
+    if (isSessionEnded(error)) return; // the sign-in page explains; drafts keep the text
+    const transient = error instanceof ApiError && error.isTransient;
+    setNotice({ message: `${what}. ${describeApiError(error)}`, retry: transient ? retry : undefined });
+  }
+
+  /** Puts a task back as it was, drops it when the API says it no longer exists, reloads when it changed elsewhere. */
+  function undo(task: Task, error: unknown) {
+    if (error instanceof ApiError && error.status === 404) {
+      dispatch({ type: "removed", id: task.id });
+      removeDraft(editDraftKey(userId, task));
+    } else if (error instanceof ApiError && error.status === 412) {
+      dispatch({ type: "restored", task });
+      void loadTasks();
+    } else {
+      dispatch({ type: "restored", task });
+    }
+  }
+
+  async function addTask(input: TaskInput) {
+    setNotice(null);
+    setCreating(true);
+    const placeholder = placeholderTask(userId, input);
+    dispatch({ type: "added", task: placeholder });
+    try {
+      const created = await api.createTask(input);
+      dispatch({ type: "saved", id: placeholder.id, task: created });
+      // A retry from the notice may land after the person typed something new: keep that.
+      if (isSameInput(readDraft<TaskInput>(newTaskKey), input)) newTask.discard();
+    } catch (error) {
+      dispatch({ type: "removed", id: placeholder.id });
+      report(error, `Couldn't add “${input.title}”`, () => void addTask(input));
+    } finally {
+      setCreating(false);
+    }
+  }
+
+  async function setCompleted(task: Task, completed: boolean) {
+    setNotice(null);
+    dispatch({ type: "changed", id: task.id, changes: { completed } });
+    try {
+      const saved = await api.setTaskCompleted(task.id, completed, taskVersion(task));
+      dispatch({ type: "saved", id: task.id, task: saved });
+    } catch (error) {
+      undo(task, error);
+      const verb = completed ? "mark" : "reopen";
+      const suffix = completed ? " as done" : "";
+      report(error, `Couldn't ${verb} “${task.title}”${suffix}`, () => void setCompleted(task, completed));
+    }
+  }
+
+  async function saveChanges(task: Task, changes: TaskInput): Promise<boolean> {
+    setNotice(null);
+    dispatch({ type: "changed", id: task.id, changes });
+    try {
+      dispatch({ type: "saved", id: task.id, task: await api.updateTask(task.id, changes, taskVersion(task)) });
+      return true;
+    } catch (error) {
+      undo(task, error);
+      // The editor reopens with the text, so its Save button is the retry.
+      report(error, `Couldn't save your changes to “${task.title}”`);
+      return false;
+    }
+  }
+
+  async function deleteTask(task: Task) {
+    setNotice(null);
+    const index = rows.findIndex((row) => row.task.id === task.id);
+    dispatch({ type: "removed", id: task.id });
+    try {
+      await api.deleteTask(task.id, taskVersion(task));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return; // already gone, which is what was asked
+      dispatch({ type: "reinserted", task, index });
+      if (error instanceof ApiError && error.status === 412) void loadTasks();
+      report(error, `Couldn't delete “${task.title}”`, () => void deleteTask(task));
+    }
+  }
+
+  const counts = useMemo(() => countByFilter(rows.map((row) => row.task)), [rows]);
+  const visibleRows = rows.filter((row) => matchesFilter(row.task, filter));
+
+  return (
+    <main className={styles.main}>
+      <div className={styles.heading}>
+        <h1 className={styles.title}>My tasks</h1>
+        {load.status === "ready" && (
+          <p className={styles.summary} data-testid="task-summary">
+            {summaryOf(counts)}
+          </p>
+        )}
+      </div>
+
+      <NewTaskForm value={newTask.value} onChange={newTask.update} onSubmit={(input) => void addTask(input)} busy={creating} />
+
+      {newTask.restored && newTask.value.title && (
+        <Alert tone="info">We kept the task you were writing; add it when you are ready.</Alert>
+      )}
+
+      {notice && (
+        <Alert
+          tone="error"
+          actions={
+            <>
+              {notice.retry && (
+                <button type="button" className="button button-secondary" onClick={notice.retry}>
+                  Retry
+                </button>
+              )}
+              <button type="button" className="button button-ghost" onClick={() => setNotice(null)}>
+                Dismiss
+              </button>
+            </>
+          }
+        >
+          {notice.message}
+        </Alert>
+      )}
+
+      <section className={styles.list} aria-label="Tasks" aria-busy={load.status === "loading"}>
+        <div className={styles.listHeader}>
+          <FilterTabs value={filter} counts={load.status === "ready" ? counts : undefined} onChange={setFilter} />
+        </div>
+        {load.status === "loading" && <LoadingRows />}
+        {load.status === "failed" && <LoadFailed message={load.message} onRetry={() => void loadTasks()} />}
+        {load.status === "ready" && visibleRows.length === 0 && <EmptyState filter={filter} />}
+        {load.status === "ready" && visibleRows.length > 0 && (
+          <ul className={styles.items}>
+            {visibleRows.map(({ task, saving }) => (
+              <TaskItem
+                key={String(task.id)}
+                task={task}
+                userId={userId}
+                saving={saving}
+                onToggle={(current) => void setCompleted(current, !current.completed)}
+                onSave={saveChanges}
+                onDelete={setTaskToDelete}
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <ConfirmDialog
+        open={taskToDelete !== null}
+        title="Delete this task?"
+        confirmLabel="Delete task"
+        onCancel={() => setTaskToDelete(null)}
+        onConfirm={() => {
+          if (taskToDelete) void deleteTask(taskToDelete);
+          setTaskToDelete(null);
+        }}
+      >
+        “{taskToDelete?.title}” will be deleted for good.
+      </ConfirmDialog>
+    </main>
+  );
+}
+
+function isSameInput(draft: TaskInput | null, input: TaskInput): boolean {
+  return draft !== null && draft.title.trim() === input.title && draft.description.trim() === input.description;
+}
+
+function isSessionEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.kind === "session_ended";
+}
+
+/** Stands in for a new task until the API answers with the real one. */
+function placeholderTask(userId: string, input: TaskInput): Task {
+  const now = new Date().toISOString();
+  placeholderCount += 1;
+  return {
+    id: `pending-${placeholderCount}`,
+    user_id: userId,
+    title: input.title,
+    description: input.description,
+    completed: false,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+function countByFilter(tasks: Task[]): Record<TaskFilter, number> {
+  const counts = { all: 0, pending: 0, completed: 0 };
+  for (const filter of TASK_FILTERS) counts[filter] = tasks.filter((task) => matchesFilter(task, filter)).length;
+  return counts;
+}
+
+function summaryOf(counts: Record<TaskFilter, number>): string {
+  if (counts.all === 0) return "Nothing on your list yet.";
+  return `${counts.pending} pending · ${counts.completed} completed`;
+}

@@ -1,0 +1,52 @@
+import type { Task, TaskChanges, TaskId } from "@/lib/task";
+
+/** A task on screen, and whether a change to it is still on its way to the API. */
+export interface TaskRow {
+  task: Task;
+  saving: boolean;
+}
+
+export type TaskRowsAction =
+  | { type: "loaded"; tasks: Task[] }
+  | { type: "added"; task: Task }
+  | { type: "changed"; id: TaskId; changes: TaskChanges }
+  | { type: "saved"; id: TaskId; task: Task }
+  | { type: "restored"; task: Task }
+  | { type: "removed"; id: TaskId }
+  | { type: "reinserted"; task: Task; index: number };
+
+/**
+ * The optimistic list: changes show at once (`added`, `changed`, `removed`),
+ * then are confirmed with the API's copy (`saved`) or undone (`restored`,
+ * `removed`, `reinserted`) when the API refuses.
+ */
+export function taskRowsReducer(rows: TaskRow[], action: TaskRowsAction): TaskRow[] {
+  switch (action.type) {
+    case "loaded": {
+      // Tasks added while the list was loading may be missing from it: keep them on top.
+      const loadedIds = new Set(action.tasks.map((task) => String(task.id)));
+      const addedMeanwhile = rows.filter((row) => !loadedIds.has(String(row.task.id)));
+      return [...addedMeanwhile, ...[...action.tasks].sort(newestFirst).map((task) => ({ task, saving: false }))];
+    }
+    case "added":
+      return [{ task: action.task, saving: true }, ...rows];
+    case "changed":
+      return rows.map((row) =>
+        row.task.id === action.id ? { task: { ...row.task, ...action.changes }, saving: true } : row,
+      );
+    case "saved":
+      return rows.map((row) => (row.task.id === action.id ? { task: action.task, saving: false } : row));
+    case "restored":
+      return rows.map((row) => (row.task.id === action.task.id ? { task: action.task, saving: false } : row));
+    case "removed":
+      return rows.filter((row) => row.task.id !== action.id);
+    case "reinserted": {
+      const index = Math.min(action.index, rows.length);
+      return [...rows.slice(0, index), { task: action.task, saving: false }, ...rows.slice(index)];
+    }
+  }
+}
+
+function newestFirst(a: Task, b: Task): number {
+  return Date.parse(b.created_at) - Date.parse(a.created_at) || String(b.id).localeCompare(String(a.id), undefined, { numeric: true });
+}

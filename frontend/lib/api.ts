@@ -1,0 +1,237 @@
+/**
+ * The one place where the browser talks to the Django task API.
+ *
+ * Every call carries `Authorization: Bearer <jwt>` from the in-memory token
+ * store, has a timeout, and maps failures to `ApiError`:
+ * - 401: refresh the token once (shared by concurrent calls) and resend once;
+ *   a second 401 ends the session here and sends the person to sign in.
+ * - 403: an `ApiError` for the page to show; never a redirect (no loops).
+ * - no answer, 429 or 5xx: GETs are retried with backoff; writes are not
+ *   repeated behind the person's back, the page offers a retry instead.
+ */
+import { ApiError, parseRetryAfter, type ApiErrorBody } from "./api-error";
+import type { AccessToken } from "./jwt-claims";
+import type { NewTask, Task, TaskChanges, TaskFilter, TaskId } from "./task";
+import { SessionEndedError, type TokenStore } from "./token-store";
+
+type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface RequestLogEntry {
+  method: HttpMethod;
+  /** Path only: no query string, no headers, never the token. */
+  path: string;
+  status: number | "network-error" | "timeout";
+  durationMs: number;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  tokens: Pick<TokenStore, "get" | "refresh" | "clear">;
+  /** Called once when the session is over; the page saves drafts and goes to sign-in. */
+  onSessionEnded: () => void;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  /** Pauses between attempts of a GET; one retry per entry. */
+  getRetryDelaysMs?: readonly number[];
+  sleep?: (ms: number) => Promise<void>;
+  log?: (entry: RequestLogEntry) => void;
+}
+
+interface ApiReply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_GET_RETRY_DELAYS_MS = [500, 1500, 4000] as const;
+/** A `Retry-After` longer than this is not waited out inside one call; the page offers a retry. */
+const MAX_RETRY_AFTER_MS = 5_000;
+const PAGE_SIZE = 100;
+/** Upper bound on list pages fetched in one go, so a misbehaving server cannot loop us. */
+const MAX_PAGES = 50;
+
+export function createApiClient(options: ApiClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const getRetryDelaysMs = options.getRetryDelaysMs ?? DEFAULT_GET_RETRY_DELAYS_MS;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const log = options.log ?? (() => undefined);
+  let sessionEnded = false;
+
+  function endSession(): never {
+    if (!sessionEnded) {
+      sessionEnded = true;
+      options.tokens.clear();
+      options.onSessionEnded();
+    }
+    throw new ApiError("session_ended", "Your session has expired.");
+  }
+
+  async function obtainToken(getToken: () => Promise<AccessToken>): Promise<AccessToken> {
+    try {
+      return await getToken();
+    } catch (error) {
+      if (error instanceof SessionEndedError) endSession();
+      // Better Auth itself is unreachable: that says nothing about the session, so no sign-out.
+      throw new ApiError("network", "Could not renew the sign-in token.");
+    }
+  }
+
+  async function attempt(
+    method: HttpMethod,
+    path: string,
+    token: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<ApiReply> {
+    const startedAt = performance.now();
+    const elapsed = () => Math.round(performance.now() - startedAt);
+    const logPath = path.split("?")[0] ?? path;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (ifMatch !== undefined) headers["If-Match"] = ifMatch;
+
+    try {
+      const response = await fetchImpl(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+        credentials: "omit", // the API trusts the bearer token only; no cookies cross origins
+        cache: "no-store",
+      });
+      const reply = { status: response.status, headers: response.headers, body: await readJson(response) };
+      log({ method, path: logPath, status: reply.status, durationMs: elapsed() });
+      return reply;
+    } catch (error) {
+      const timedOut = controller.signal.aborted;
+      log({ method, path: logPath, status: timedOut ? "timeout" : "network-error", durationMs: elapsed() });
+      throw timedOut
+        ? new ApiError("timeout", "The request timed out.")
+        : new ApiError("network", error instanceof Error ? error.message : "The request failed.");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One attempt for writes; GETs are idempotent, so they are retried on transient failures. */
+  async function attemptWithRetries(
+    method: HttpMethod,
+    path: string,
+    token: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<ApiReply> {
+    const delays = method === "GET" ? getRetryDelaysMs : [];
+    for (let retry = 0; ; retry += 1) {
+      const delay = delays[retry];
+      try {
+        const reply = await attempt(method, path, token, body, ifMatch);
+        if (delay === undefined || !isTransientStatus(reply.status)) return reply;
+        const retryAfterMs = (parseRetryAfter(reply.headers.get("Retry-After")) ?? 0) * 1000;
+        await sleep(Math.max(delay, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)));
+      } catch (error) {
+        if (delay === undefined) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  async function call(
+    method: HttpMethod,
+    pathFor: (userId: string) => string,
+    body?: unknown,
+    ifMatch?: string,
+  ): Promise<ApiReply> {
+    if (sessionEnded) throw new ApiError("session_ended", "Your session has expired.");
+    let token = await obtainToken(() => options.tokens.get());
+    let reply = await attemptWithRetries(method, pathFor(token.subject), token.value, body, ifMatch);
+    if (reply.status === 401) {
+      // A 401 means the API refused the token before doing anything, so resending a write is safe.
+      const rejected = token.value;
+      token = await obtainToken(() => options.tokens.refresh(rejected));
+      reply = await attemptWithRetries(method, pathFor(token.subject), token.value, body, ifMatch);
+      if (reply.status === 401) endSession();
+    }
+    if (reply.status >= 400) throw toApiError(reply);
+    return reply;
+  }
+
+  const tasksPath = (userId: string) => `/api/${encodeURIComponent(userId)}/tasks`;
+  const taskPath = (userId: string, id: TaskId) => `${tasksPath(userId)}/${encodeURIComponent(String(id))}`;
+
+  return {
+    /** Every task of the signed-in person, following the API's paging. */
+    async listTasks(filter: TaskFilter = "all"): Promise<Task[]> {
+      const tasks: Task[] = [];
+      for (let page = 0; page < MAX_PAGES; page += 1) {
+        const query = new URLSearchParams({ status: filter, limit: String(PAGE_SIZE), offset: String(tasks.length) });
+        const reply = await call("GET", (userId) => `${tasksPath(userId)}?${query}`);
+        const batch = expectArray<Task>(reply.body);
+        tasks.push(...batch);
+        if (batch.length === 0 || !hasMorePages(reply.headers, tasks.length)) break;
+      }
+      return tasks;
+    },
+
+    async createTask(input: NewTask): Promise<Task> {
+      return (await call("POST", tasksPath, input)).body as Task;
+    },
+
+    /** `ifMatch` (see `taskVersion`) makes the write conditional: 412 if the task changed meanwhile. */
+    async updateTask(id: TaskId, changes: TaskChanges, ifMatch?: string): Promise<Task> {
+      return (await call("PATCH", (userId) => taskPath(userId, id), changes, ifMatch)).body as Task;
+    },
+
+    async setTaskCompleted(id: TaskId, completed: boolean, ifMatch?: string): Promise<Task> {
+      const path = (userId: string) => `${taskPath(userId, id)}/complete`;
+      return (await call("PATCH", path, { completed }, ifMatch)).body as Task;
+    },
+
+    async deleteTask(id: TaskId, ifMatch?: string): Promise<void> {
+      await call("DELETE", (userId) => taskPath(userId, id), undefined, ifMatch);
+    },
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+function isTransientStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function toApiError(reply: ApiReply): ApiError {
+  const body = (typeof reply.body === "object" && reply.body !== null ? reply.body : {}) as ApiErrorBody;
+  return new ApiError("http", body.detail ?? `The task service answered ${reply.status}.`, {
+    status: reply.status,
+    errorType: body.error_type,
+    fieldErrors: body.errors,
+    retryAfterSeconds: parseRetryAfter(reply.headers.get("Retry-After")),
+  });
+}
+
+function expectArray<T>(body: unknown): T[] {
+  if (!Array.isArray(body)) throw new ApiError("http", "The task service sent an unexpected list.", { status: 200 });
+  return body as T[];
+}
+
+/** `X-Total-Count` when the API exposes it, else a `Link: <…>; rel="next"` header. */
+function hasMorePages(headers: Headers, fetched: number): boolean {
+  const total = headers.get("X-Total-Count");
+  if (total !== null && Number.isFinite(Number(total))) return fetched < Number(total);
+  return /<[^>]*>\s*;\s*rel="?next"?/.test(headers.get("Link") ?? "");
+}

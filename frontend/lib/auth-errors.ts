@@ -1,0 +1,24 @@
+import type { AuthMode } from "./validation";
+
+/** The parts of a Better Auth client error that decide what the person is told. */
+export interface AuthFailure {
+  status: number;
+  code?: string;
+}
+
+/**
+ * A sentence for a failed sign-in or sign-up. A wrong email and a wrong
+ * password read the same, so the form never tells which accounts exist.
+ */
+export function describeAuthFailure(mode: AuthMode, failure: AuthFailure): string {
+  if (failure.status === 0) return "Can't reach the server. Check your connection and try again.";
+  if (failure.status === 429) return "Too many attempts. Wait a few seconds and try again.";
+  if (failure.status >= 500) return "Something went wrong on our side. Please try again.";
+  if (mode === "sign-in") return "Invalid email or password.";
+  if (failure.status === 422 || failure.code?.startsWith("USER_ALREADY_EXISTS")) {
+    return "An account with this email already exists. Sign in instead.";
+  }
+  if (failure.code === "PASSWORD_TOO_SHORT") return "Use at least 8 characters for your password.";
+  if (failure.code === "INVALID_EMAIL") return "Enter a valid email address.";
+  return "We couldn't create your account. Check the details and try again.";
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { describeAuthFailure } from "@/lib/auth-errors";
+import { validateCredentials, validateTask } from "@/lib/validation";
+
+describe("validateCredentials", () => {
+  test("sign-up needs a name, a plausible email and 8 characters of password", () => {
+    assert.deepEqual(Object.keys(validateCredentials("sign-up", { name: " ", email: "nope", password: "short" })), [
+      "name",
+      "email",
+      "password",
+    ]);
+    assert.deepEqual(validateCredentials("sign-up", { name: "Ada", email: "ada@example.com", password: "12345678" }), {});
+  });
+
+  test("sign-in asks for no name", () => {
+    assert.deepEqual(validateCredentials("sign-in", { name: "", email: "ada@example.com", password: "12345678" }), {});
+  });
+});
+
+describe("validateTask", () => {
+  test("title is required and at most 200 characters; description at most 1000", () => {
+    assert.ok(validateTask({ title: "   ", description: "" }).title);
+    assert.ok(validateTask({ title: "x".repeat(201), description: "" }).title);
+    assert.ok(validateTask({ title: "ok", description: "x".repeat(1001) }).description);
+    assert.deepEqual(validateTask({ title: "x".repeat(200), description: "x".repeat(1000) }), {});
+  });
+});
+
+describe("describeAuthFailure", () => {
+  test("a failed sign-in never says whether the email or the password was wrong", () => {
+    for (const failure of [
+      { status: 401, code: "INVALID_EMAIL_OR_PASSWORD" },
+      { status: 401, code: "INVALID_PASSWORD" },
+      { status: 400, code: "INVALID_EMAIL" },
+    ]) {
+      assert.equal(describeAuthFailure("sign-in", failure), "Invalid email or password.");
+    }
+  });
+
+  test("rate limits and unreachable servers are told apart", () => {
+    assert.match(describeAuthFailure("sign-in", { status: 429 }), /Too many attempts/);
+    assert.match(describeAuthFailure("sign-up", { status: 0 }), /Can't reach/);
+  });
+});
