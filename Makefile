@@ -101,5 +101,16 @@ bench: $(VENV)/.installed
 bench-smoke: $(VENV)/.installed
 	$(PY) -m bench.run --smoke
 
+# Reliability (reliability/README.md): two instances behind nginx sharing PostgreSQL and Redis;
+# Schemathesis against the live OpenAPI schema; mixed load with wrk (bench/load/README.md).
+cluster-test: $(VENV)/.installed
+	$(PY) reliability/cluster_test.py
+
+fuzz: $(VENV)/.installed
+	$(PY) reliability/fuzz.py $(FUZZ_ARGS)
+
+load: $(VENV)/.installed
+	$(PY) bench/load/run.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) interop/node_modules staticfiles

@@ -40,16 +40,21 @@ def task_etag(representation: Mapping[str, Any]) -> str:
 class ConditionalTaskMixin:
     """Adds ``ETag`` to single-task responses and checks ``If-Match`` before a write."""
 
+    conditional_write = False
+
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # Check and write in one transaction with the row locked, so two writers
         # holding the same ETag cannot both pass the check.
         if request.method in CONDITIONAL_METHODS and "HTTP_IF_MATCH" in request.META:
+            self.conditional_write = True
             with transaction.atomic():
                 return super().dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
     def get_object(self) -> Task:
-        if self.request.method not in CONDITIONAL_METHODS or "If-Match" not in self.request.headers:
+        # Decided by dispatch, not by request.method: DRF's OPTIONS answer calls
+        # get_object() as a pretend PUT, outside any transaction.
+        if not self.conditional_write:
             return super().get_object()
         task = get_object_or_404(self.get_queryset().select_for_update(), pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, task)

@@ -8,7 +8,10 @@ from todo_project.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS, error
 from .serializers import ORDERING_FIELDS, TaskCompleteSerializer, TaskSerializer
 
 USER_ID = OpenApiParameter("user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The token's `sub`")
-TASK_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The task's id")
+# Ids the router accepts: 1 to 18 digits (anything else is a 404 without a query).
+TASK_ID = OpenApiParameter(
+    "id", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}, OpenApiParameter.PATH, description="The task's id"
+)
 LIST_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=["all", "pending", "completed"], default="all"),
     OpenApiParameter("search", OpenApiTypes.STR, description="Case-insensitive text in title or description"),

@@ -91,8 +91,15 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         return Response(data, headers=headers)
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit, "default": self.default_limit},
+            self.offset_query_param: {"minimum": 0, "maximum": 2**62, "default": 0},
+        }
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
         return [
-            *super().get_schema_operation_parameters(view),
+            *parameters,
             {
                 "name": self.after_query_param,
                 "required": False,

@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from django.db import DatabaseError, OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import csrf
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -93,9 +95,17 @@ def _messages(value: Any) -> list[str]:
     return [str(value)]
 
 
+@csrf_exempt  # a POST to an unknown URL is a 404, not a CSRF refusal: no cookie is trusted here
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """``handler404`` and the catch-all under /api/: JSON even with DEBUG on."""
     return json_error(404, "Not found - no such resource")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the contract's JSON under /api/, Django's page elsewhere (the admin)."""
+    if request.path.startswith("/api/"):
+        return json_error(403, f"Forbidden - CSRF check failed: {reason}")
+    return csrf.csrf_failure(request, reason)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

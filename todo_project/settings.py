@@ -240,6 +240,7 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "todo_project.exceptions.csrf_failure"
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

@@ -298,3 +298,14 @@ def test_no_token_is_401_on_every_task_endpoint(api_client, alice_task):
         assert_error(response, 401, "authentication_error")
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert Task.objects.filter(pk=alice_task.pk).exists()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", [f"{TASKS}/abc", f"{TASKS}/-5", "/api/nothing-here"])
+def test_unsafe_methods_on_unknown_paths_are_json_404_not_a_csrf_page(method, path, client_for):
+    from django.test import Client
+
+    browser_like = Client(
+        enforce_csrf_checks=True, HTTP_AUTHORIZATION=client_for("alice")._credentials["HTTP_AUTHORIZATION"]
+    )
+    assert_error(getattr(browser_like, method)(path), 404, "not_found")

@@ -65,3 +65,10 @@ def test_without_if_match_the_last_write_wins(alice, alice_task):
 def test_if_match_on_another_users_task_is_still_404(alice, bob_task):
     assert alice.delete(f"/api/alice/tasks/{bob_task.pk}", HTTP_IF_MATCH="*").status_code == 404
     assert Task.objects.filter(pk=bob_task.pk).exists()
+
+
+def test_options_with_if_match_describes_the_endpoint(alice, alice_task):
+    # DRF's OPTIONS answer calls get_object() as a pretend PUT, outside any transaction.
+    response = alice.options(url(alice_task), HTTP_IF_MATCH='"stale"')
+    assert response.status_code == 200
+    assert Task.objects.get(pk=alice_task.pk).title == "Buy milk"

@@ -1,0 +1,1 @@
+"""Reliability checks run against real servers: several instances behind nginx, and fuzzing."""
