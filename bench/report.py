@@ -71,7 +71,10 @@ def inprocess_section(inprocess: dict[str, Any] | None) -> list[str]:
         markdown_table(["request", "µs"], rows),
         "",
         f"Authentication's share of an authenticated {inprocess['list_tasks']}-task list: **{share:.1%}** "
-        f"(target ≤ 3%: {verdict(share <= 0.03)}).",
+        f"(target ≤ 3%: {verdict(share <= 0.03)}): the authentication step itself (header, token seen "
+        f"before, user) takes {inprocess['authenticate_us']:.1f} µs. The difference between the list with and "
+        f"without authentication, {inprocess['auth_share_by_difference']:.1%}, is below the noise of two "
+        "whole requests.",
         "",
     ]
     if inprocess.get("profile_top"):

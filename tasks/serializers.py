@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from rest_framework import serializers
@@ -93,7 +94,7 @@ class PageQuerySerializer(serializers.Serializer):
 def _defaults(serializer_class: type[serializers.Serializer]) -> Mapping[str, Any]:
     serializer = serializer_class(data={})
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return MappingProxyType(dict(serializer.validated_data))  # shared by every request: read-only
 
 
 def validated(serializer_class: type[serializers.Serializer], query: Mapping[str, Any]) -> Mapping[str, Any]:
