@@ -33,7 +33,8 @@ run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
+	@# Background jobs ignore Ctrl-C's SIGINT in a script, so it is turned into one SIGTERM for the group.
+	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	(cd $(FRONTEND) && npx next dev --port $(WEB_PORT)) & \
 	wait
