@@ -62,3 +62,9 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert read, "no variables found: the pattern no longer matches settings.py"
     assert read == documented
+
+
+def test_the_readme_configuration_table_lists_every_variable():
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    readme = (ROOT / "README.md").read_text()
+    assert {name for name in documented if f"`{name}`" not in readme} == set()
