@@ -9,7 +9,13 @@ from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 
+from authn.authentication import REALM
+from authn.browsable import COOKIE_NAME as BROWSER_TOKEN_COOKIE
+
 from .exceptions import database_error_response, json_error
+
+# DRF's own words for this case, so both paths to a 401 read the same.
+NOT_AUTHENTICATED_DETAIL = "Authentication credentials were not provided."
 
 logger = logging.getLogger("django.request")
 
@@ -45,4 +51,31 @@ class BodySizeLimitMiddleware:
             return json_error(400, "Bad request - invalid Content-Length")
         if length > settings.API_MAX_BODY_BYTES:
             return json_error(413, f"Payload too large - at most {settings.API_MAX_BODY_BYTES} bytes")
+        return self.get_response(request)
+
+
+class MissingCredentialsMiddleware:
+    """Answers an API request that carries no credentials at all with the contract's 401, at once.
+
+    Such a request can only ever be refused, so it skips URL routing and DRF.
+    The browsable API keeps its page (a browser asking for HTML is let through),
+    and the public documentation under /api/ stays public.
+    """
+
+    public_prefixes = ("/api/schema/", "/api/docs/", "/api/redoc/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if (
+            path.startswith("/api/")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and request.method != "OPTIONS"
+            and BROWSER_TOKEN_COOKIE not in request.COOKIES
+            and "text/html" not in request.META.get("HTTP_ACCEPT", "")
+            and not path.startswith(self.public_prefixes)
+        ):
+            return json_error(401, NOT_AUTHENTICATED_DETAIL, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
         return self.get_response(request)
