@@ -42,7 +42,6 @@ CHECKS = (
     "response_schema_conformance",
     "response_headers_conformance",
 )
-UNTHROTTLED = "1000000/m"
 
 
 def config_text(task_ids: list[int], examples: int, seed: int, report_dir: Path, every_check: bool) -> str:
@@ -130,13 +129,7 @@ def run(args: argparse.Namespace) -> int:
             database = cleanup.enter_context(stack.pg_database("fuzz"))
         else:
             database = f"sqlite:///{workdir / 'fuzz.sqlite3'}"
-        env = stack.server_env(
-            keys,
-            DATABASE_URL=database,
-            RATE_LIMIT_READS=UNTHROTTLED,
-            RATE_LIMIT_WRITES=UNTHROTTLED,
-            RATE_LIMIT_ANONYMOUS=UNTHROTTLED,
-        )
+        env = stack.unthrottled_server_env(keys, DATABASE_URL=database)
         stack.manage(env, "migrate", "--no-input")
         port = stack.free_port()
         server = stack.start_gunicorn("api", port, env, workdir)

@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from reliability import stack
 
 HERE = Path(__file__).resolve().parent
-UNTHROTTLED = "1000000/m"
 REDIS_DB = 6  # emptied before and after; the cluster test uses 5
 
 
@@ -86,14 +85,8 @@ def run(args: argparse.Namespace) -> int:
             if not stack.redis_ready():
                 raise stack.Unavailable(f"--redis: Redis is not reachable at {stack.REDIS_BASE}")
             cache["REDIS_URL"] = cleanup.enter_context(stack.redis_database(REDIS_DB))
-        env = stack.server_env(
-            keys,
-            **cache,
-            DATABASE_URL=database,
-            RATE_LIMIT_READS=UNTHROTTLED,
-            RATE_LIMIT_WRITES=UNTHROTTLED,
-            RATE_LIMIT_ANONYMOUS=UNTHROTTLED,
-            LOG_LEVEL="INFO" if args.log_requests else "WARNING",
+        env = stack.unthrottled_server_env(
+            keys, **cache, DATABASE_URL=database, LOG_LEVEL="INFO" if args.log_requests else "WARNING"
         )
         stack.manage(env, "migrate", "--no-input")
         port = stack.free_port()
