@@ -1,0 +1,146 @@
+"""Every attack of the authentication issue, over HTTP: 401, the RFC 6750 header and the contract's body."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from conftest import OMIT, SECRET, SigningKey, claims_for
+
+INVALID = 'Bearer realm="api", error="invalid_token", error_description="'
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def hand_made(header: dict, payload: dict, sign: Callable[[bytes], bytes]) -> str:
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}"
+    return f"{signing_input}.{b64(sign(signing_input.encode()))}"
+
+
+def attacker_key(kid: str) -> SigningKey:
+    return SigningKey("EdDSA", ed25519.Ed25519PrivateKey.generate(), kid)
+
+
+def public_key_bytes(keys, encoding: str) -> bytes:
+    public = keys["EdDSA"].private_key.public_key()
+    if encoding == "pem":
+        return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def flip_payload_bit(token: str) -> str:
+    header, payload, signature = token.split(".")
+    raw = bytearray(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    raw[10] ^= 0x01
+    return f"{header}.{b64(bytes(raw))}.{signature}"
+
+
+def jku_token(kid: str) -> str:
+    attacker = attacker_key(kid)
+    headers = {"kid": kid, "jku": "https://evil.test/jwks.json"}
+    return jwt.encode(claims_for("alice"), attacker.private_key, algorithm="EdDSA", headers=headers)
+
+
+def jwk_token(kid: str) -> str:
+    attacker = attacker_key(kid)
+    headers = {"kid": kid, "jwk": attacker.public_jwk}
+    return jwt.encode(claims_for("alice"), attacker.private_key, algorithm="EdDSA", headers=headers)
+
+
+NOW = int(time.time())
+# name -> builder(make_token, signing_keys) -> the Authorization header value
+ATTACKS: dict[str, Callable] = {
+    "empty bearer": lambda mk, keys: "Bearer ",
+    "garbage": lambda mk, keys: "Bearer garbage",
+    "wrong segment count": lambda mk, keys: "Bearer a.b",
+    "alg none": lambda mk, keys: "Bearer " + hand_made({"alg": "none"}, claims_for("alice"), lambda _: b""),
+    "alg NoNe": lambda mk, keys: "Bearer " + hand_made({"alg": "NoNe"}, claims_for("alice"), lambda _: b""),
+    "stripped signature": lambda mk, keys: "Bearer " + mk("alice").rsplit(".", 1)[0] + ".",
+    "swapped signature": lambda mk, keys: "Bearer " + mk("alice").rsplit(".", 1)[0] + "." + mk("bob").rsplit(".", 1)[1],
+    "flipped payload bit": lambda mk, keys: "Bearer " + flip_payload_bit(mk("alice")),
+    "expired": lambda mk, keys: "Bearer " + mk("alice", exp=NOW - 120),
+    "no exp": lambda mk, keys: "Bearer " + mk("alice", exp=OMIT),
+    "nbf in the future": lambda mk, keys: "Bearer " + mk("alice", nbf=NOW + 600),
+    "iat in the future": lambda mk, keys: "Bearer " + mk("alice", iat=NOW + 600),
+    "wrong iss": lambda mk, keys: "Bearer " + mk("alice", iss="https://evil.test"),
+    "missing iss": lambda mk, keys: "Bearer " + mk("alice", iss=OMIT),
+    "wrong aud": lambda mk, keys: "Bearer " + mk("alice", aud="https://evil.test"),
+    "missing aud": lambda mk, keys: "Bearer " + mk("alice", aud=OMIT),
+    "missing sub": lambda mk, keys: "Bearer " + mk("alice", sub=OMIT),
+    "empty sub": lambda mk, keys: "Bearer " + mk("alice", sub=""),
+    "non-string sub": lambda mk, keys: "Bearer " + mk("alice", sub=42),
+    "HS256 with the public key (PEM)": lambda mk, keys: (
+        "Bearer "
+        + hand_made(
+            {"alg": "HS256", "kid": "ed-key-1"},
+            claims_for("alice"),
+            lambda data: hmac.new(public_key_bytes(keys, "pem"), data, hashlib.sha256).digest(),
+        )
+    ),
+    "HS256 with the public key (raw)": lambda mk, keys: (
+        "Bearer "
+        + hand_made(
+            {"alg": "HS256", "kid": "ed-key-1"},
+            claims_for("alice"),
+            lambda data: hmac.new(public_key_bytes(keys, "raw"), data, hashlib.sha256).digest(),
+        )
+    ),
+    "HS256 with a wrong secret": lambda mk, keys: (
+        "Bearer " + jwt.encode(claims_for("alice"), "x" * 64, algorithm="HS256")
+    ),
+    "HS384 outside the allow-list": lambda mk, keys: "Bearer " + jwt.encode(claims_for("alice"), SECRET, "HS384"),
+    "HS512 outside the allow-list": lambda mk, keys: "Bearer " + jwt.encode(claims_for("alice"), SECRET, "HS512"),
+    "unknown kid": lambda mk, keys: (
+        "Bearer "
+        + jwt.encode(claims_for("alice"), keys["EdDSA"].private_key, algorithm="EdDSA", headers={"kid": "no-such-kid"})
+    ),
+    "path-traversal kid": lambda mk, keys: (
+        "Bearer "
+        + jwt.encode(
+            claims_for("alice"), keys["EdDSA"].private_key, algorithm="EdDSA", headers={"kid": "../../etc/passwd"}
+        )
+    ),
+    "jku to an attacker's key set": lambda mk, keys: "Bearer " + jku_token("ed-key-1"),
+    "embedded jwk": lambda mk, keys: "Bearer " + jwk_token("ed-key-1"),
+    "crit header": lambda mk, keys: (
+        "Bearer "
+        + hand_made(
+            {"alg": "EdDSA", "kid": "ed-key-1", "crit": ["b64"], "b64": True},
+            claims_for("alice"),
+            keys["EdDSA"].private_key.sign,
+        )
+    ),
+    "100 KB token": lambda mk, keys: "Bearer " + "a" * 100_000,
+}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_each_attack_is_refused_with_the_header_and_body(attack, api_client, make_token, signing_keys):
+    response = api_client.get("/api/alice/tasks", HTTP_AUTHORIZATION=ATTACKS[attack](make_token, signing_keys))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith(INVALID)
+    assert response.json() == {
+        "detail": "Unauthorized - Invalid or expired token",
+        "status_code": 401,
+        "error_type": "authentication_error",
+    }
+
+
+@pytest.mark.parametrize("header", [None, "Basic YWxpY2U6c2VjcmV0", "Token abc"])
+def test_no_bearer_credentials_get_the_bare_challenge(header, api_client):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    response = api_client.get("/api/alice/tasks", **extra)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json()["error_type"] == "authentication_error"
