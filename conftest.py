@@ -7,7 +7,6 @@ touches the network.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core.cache import caches
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm, RSAPSSAlgorithm
 from rest_framework.test import APIClient
+
+from authn.claims import better_auth_claims
 
 BETTER_AUTH_URL = "http://auth.test"
 SECRET = "a-test-secret-long-enough-for-every-hmac-algorithm-even-hs512-64"
@@ -92,18 +93,7 @@ def authn_settings(settings: Any, jwks: dict[str, Any]) -> dict[str, Any]:
 
 def claims_for(sub: str, /, **overrides: Any) -> dict[str, Any]:
     """The payload Better Auth's jwt() plugin issues, with overrides; OMIT drops a claim."""
-    now = int(time.time())
-    claims = {
-        "iat": now,
-        "exp": now + 900,
-        "iss": BETTER_AUTH_URL,
-        "aud": BETTER_AUTH_URL,
-        "sub": sub,
-        "id": sub,
-        "email": f"{sub}@example.com",
-        "name": sub.title(),
-        "emailVerified": True,
-    }
+    claims = better_auth_claims(sub, issuer=BETTER_AUTH_URL, audience=BETTER_AUTH_URL, name=sub.title())
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not OMIT}
 

@@ -79,8 +79,7 @@ def gunicorn(workers: int) -> Any:
     binary = Path(sys.executable).with_name("gunicorn")
     log_file = open(RESULTS_DIR / "gunicorn.log", "ab")  # noqa: SIM115 (closed below)
     command = [str(binary), "todo_project.wsgi:application", "--workers", str(workers)]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    command += os.environ.get("BENCH_GUNICORN_WORKER", "--worker-class sync").split()
+    command += ["--bind", f"127.0.0.1:{port}", "--worker-class", "sync", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=log_file, env=os.environ)  # noqa: S603
     try:
         deadline = time.monotonic() + 30

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import getpass
 import os
 import random
@@ -504,19 +503,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=DURATION_SECONDS, help="seconds of load (max 60)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="workload seed, printed for replays")
     args = parser.parse_args()
-    stack.exit_on_sigterm()
     print(f"seed {args.seed}")
-    try:
-        return run(min(max(args.duration, 1.0), 60.0), args.seed)
-    except stack.Unavailable as e:
-        print(e, file=sys.stderr)
-        return 2
-    except stack.Failed as e:
-        print(f"cluster test: FAILED to set up: {e}", file=sys.stderr)
-        return 1
+    return run(min(max(args.duration, 1.0), 60.0), args.seed)
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    stack.run_script("cluster test", main)

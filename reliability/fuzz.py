@@ -221,19 +221,8 @@ def main() -> int:
         action="store_true",
         help="explore with every Schemathesis check (e.g. negative_data_rejection), not only the gate's five",
     )
-    args = parser.parse_args()
-    stack.exit_on_sigterm()
-    try:
-        return run(args)
-    except stack.Unavailable as e:
-        print(e, file=sys.stderr)
-        return 2
-    except stack.Failed as e:
-        print(f"fuzz: FAILED to set up: {e}", file=sys.stderr)
-        return 1
+    return run(parser.parse_args())
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    stack.run_script("fuzz", main)

@@ -19,12 +19,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jwt
+
+from authn.claims import better_auth_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv the script runs in holds gunicorn too
@@ -61,6 +63,24 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def run_script(name: str, body: Callable[[], int]) -> NoReturn:
+    """Run a script's ``body`` and exit: 0 passed, 1 a violation or a failed setup, 2 a missing prerequisite.
+
+    Every ``finally`` still runs on Ctrl-C or SIGTERM, so nothing started is left behind.
+    """
+    exit_on_sigterm()
+    try:
+        sys.exit(body())
+    except Unavailable as e:
+        print(e, file=sys.stderr)
+        sys.exit(2)
+    except Failed as e:
+        print(f"{name}: FAILED to set up: {e}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -76,18 +96,7 @@ class Secrets:
 
     def token(self, sub: str, ttl: int = 3600) -> str:
         """An HS256 token shaped like ``manage.py mint_token``'s, signed with the run's secret."""
-        now = int(time.time())
-        claims = {
-            "iat": now,
-            "exp": now + ttl,
-            "sub": sub,
-            "id": sub,
-            "email": f"{sub}@example.com",
-            "name": sub,
-            "emailVerified": True,
-            "iss": ISSUER,
-            "aud": ISSUER,
-        }
+        claims = better_auth_claims(sub, issuer=ISSUER, audience=ISSUER, ttl=ttl)
         return jwt.encode(claims, self.auth_secret, algorithm="HS256")
 
 

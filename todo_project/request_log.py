@@ -36,17 +36,18 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
+            duration_ms = (time.perf_counter() - started) * 1000
             logger.info(
                 "%s %s %s %.1fms",
                 request.method,
                 request.path,
                 response.status_code,
-                (time.perf_counter() - started) * 1000,
+                duration_ms,
                 extra={
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(duration_ms, 2),
                     "user_id": _user_id(request),
                 },
             )

@@ -39,6 +39,16 @@ def public_key_bytes(keys, encoding: str) -> bytes:
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def hs256_with_public_key(keys, encoding: str) -> str:
+    """The classic confusion attack: an HMAC keyed with a key the JWKS publishes."""
+    secret = public_key_bytes(keys, encoding)
+    return hand_made(
+        {"alg": "HS256", "kid": "ed-key-1"},
+        claims_for("alice"),
+        lambda data: hmac.new(secret, data, hashlib.sha256).digest(),
+    )
+
+
 def flip_payload_bit(token: str) -> str:
     header, payload, signature = token.split(".")
     raw = bytearray(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -80,22 +90,8 @@ ATTACKS: dict[str, Callable] = {
     "missing sub": lambda mk, keys: "Bearer " + mk("alice", sub=OMIT),
     "empty sub": lambda mk, keys: "Bearer " + mk("alice", sub=""),
     "non-string sub": lambda mk, keys: "Bearer " + mk("alice", sub=42),
-    "HS256 with the public key (PEM)": lambda mk, keys: (
-        "Bearer "
-        + hand_made(
-            {"alg": "HS256", "kid": "ed-key-1"},
-            claims_for("alice"),
-            lambda data: hmac.new(public_key_bytes(keys, "pem"), data, hashlib.sha256).digest(),
-        )
-    ),
-    "HS256 with the public key (raw)": lambda mk, keys: (
-        "Bearer "
-        + hand_made(
-            {"alg": "HS256", "kid": "ed-key-1"},
-            claims_for("alice"),
-            lambda data: hmac.new(public_key_bytes(keys, "raw"), data, hashlib.sha256).digest(),
-        )
-    ),
+    "HS256 with the public key (PEM)": lambda mk, keys: "Bearer " + hs256_with_public_key(keys, "pem"),
+    "HS256 with the public key (raw)": lambda mk, keys: "Bearer " + hs256_with_public_key(keys, "raw"),
     "HS256 with a wrong secret": lambda mk, keys: (
         "Bearer " + jwt.encode(claims_for("alice"), "x" * 64, algorithm="HS256")
     ),

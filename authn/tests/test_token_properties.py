@@ -19,8 +19,6 @@ def verifier(jwks) -> TokenVerifier:
 @settings(max_examples=500, deadline=None)
 @given(token=st.one_of(st.text(max_size=300), st.builds(lambda a, b, c: f"{a}.{b}.{c}", segment, segment, segment)))
 def test_arbitrary_text_is_refused_cleanly(token):
-    from conftest import SigningKey  # noqa: F401  (keeps the fixture module importable here)
-
     try:
         verifier({"keys": []}).verify(token)
     except (InvalidToken, KeySourceUnavailable):

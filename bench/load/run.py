@@ -210,21 +210,11 @@ def main() -> int:
         args.duration, args.connections = 3, 2
     args.duration = min(max(args.duration, 1), 300)
     args.connections = min(max(args.connections, 1), 64)
-    stack.exit_on_sigterm()
     started = time.monotonic()
-    try:
-        code = run(args)
-    except stack.Unavailable as e:
-        print(e, file=sys.stderr)
-        return 2
-    except stack.Failed as e:
-        print(f"load: FAILED to set up: {e}", file=sys.stderr)
-        return 1
+    code = run(args)
     print(f"took {time.monotonic() - started:.0f}s")
     return code
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(main())
-    sys.exit(130)
+    stack.run_script("load", main)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import jwt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from authn.claims import better_auth_claims
 from authn.conf import current_settings
 
 _TTL = re.compile(r"^(\d+)([smhd]?)$")
@@ -41,18 +41,7 @@ class Command(BaseCommand):
             raise CommandError("BETTER_AUTH_SECRET is not set, so there is nothing to sign with.")
         if "HS256" not in conf.algorithms:
             raise CommandError("HS256 is not in JWT_ALGORITHMS, so the API would refuse this token.")
-        now = int(time.time())
-        claims = {
-            "iat": now,
-            "exp": now + parse_ttl(ttl),
-            "sub": sub,
-            "id": sub,
-            "email": email or f"{sub}@example.com",
-            "name": name or sub,
-            "emailVerified": True,
-        }
-        if conf.issuer:
-            claims["iss"] = conf.issuer
-        if conf.audience:
-            claims["aud"] = conf.audience
+        claims = better_auth_claims(
+            sub, issuer=conf.issuer, audience=conf.audience, ttl=parse_ttl(ttl), email=email, name=name
+        )
         self.stdout.write(jwt.encode(claims, conf.secret, algorithm="HS256"))
