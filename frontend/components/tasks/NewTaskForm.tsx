@@ -1,9 +1,10 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { FieldMeta } from "@/components/ui/FieldMeta";
-import { DESCRIPTION_MAX, hasErrors, TITLE_MAX, validateTask, type FieldErrors, type TaskField } from "@/lib/validation";
+import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/validation";
 import styles from "./NewTaskForm.module.css";
+import { useTaskFields } from "./use-task-fields";
 
 export interface TaskInput {
   title: string;
@@ -20,24 +21,17 @@ interface NewTaskFormProps {
 
 /** The "add a task" card. Its text lives in a draft owned by the board, so it outlives a sign-in. */
 export function NewTaskForm({ value, onChange, onSubmit, busy }: NewTaskFormProps) {
-  const [errors, setErrors] = useState<FieldErrors<TaskField>>({});
-
-  function update(field: TaskField, text: string) {
-    const next = { ...value, [field]: text };
-    onChange(next);
-    if (hasErrors(errors)) setErrors(validateTask(next));
-  }
+  const { errors, update, submittable } = useTaskFields(value, onChange);
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (busy) return;
-    const found = validateTask(value);
-    setErrors(found);
-    if (hasErrors(found)) {
+    const input = submittable();
+    if (input === null) {
       event.currentTarget.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       return;
     }
-    onSubmit({ title: value.title.trim(), description: value.description.trim() });
+    onSubmit(input);
   }
 
   return (

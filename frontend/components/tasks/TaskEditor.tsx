@@ -1,10 +1,11 @@
 "use client";
 
-import { useState, type FormEvent, type KeyboardEvent } from "react";
-import { DESCRIPTION_MAX, hasErrors, TITLE_MAX, validateTask, type FieldErrors, type TaskField } from "@/lib/validation";
+import type { FormEvent, KeyboardEvent } from "react";
+import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/validation";
 import { FieldMeta } from "@/components/ui/FieldMeta";
 import type { TaskInput } from "./NewTaskForm";
 import styles from "./TaskItem.module.css";
+import { useTaskFields } from "./use-task-fields";
 
 interface TaskEditorProps {
   taskId: string;
@@ -16,22 +17,14 @@ interface TaskEditorProps {
 
 /** Edits a task where it stands in the list; Escape cancels. */
 export function TaskEditor({ taskId, value, onChange, onSave, onCancel }: TaskEditorProps) {
-  const [errors, setErrors] = useState<FieldErrors<TaskField>>({});
+  const { errors, update, submittable } = useTaskFields(value, onChange);
   const titleId = `edit-title-${taskId}`;
   const descriptionId = `edit-description-${taskId}`;
 
-  function update(field: TaskField, text: string) {
-    const next = { ...value, [field]: text };
-    onChange(next);
-    if (hasErrors(errors)) setErrors(validateTask(next));
-  }
-
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const found = validateTask(value);
-    setErrors(found);
-    if (hasErrors(found)) return;
-    onSave({ title: value.title.trim(), description: value.description.trim() });
+    const input = submittable();
+    if (input !== null) onSave(input);
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLFormElement>) {
