@@ -96,10 +96,15 @@ check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 # Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes about a minute.
-bench: $(VENV)/.installed
+# The reference stacks the HTTP part measures beside the API come from bench/requirements.txt.
+$(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.bench-installed
 	$(PY) -m bench.run --full
 
-bench-smoke: $(VENV)/.installed
+bench-smoke: $(VENV)/.bench-installed
 	$(PY) -m bench.run --smoke
 
 # Reliability (reliability/README.md): two instances behind nginx sharing PostgreSQL and Redis;

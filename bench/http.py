@@ -1,14 +1,17 @@
-"""HTTP load with wrk against gunicorn on loopback, and a worker's memory over many requests.
+"""HTTP load with wrk against gunicorn on loopback, beside the reference stacks; a worker's memory.
 
-``python -m bench.http [--duration S] [--memory-requests N] [--out FILE]``, with the
-environment of ``common.server_env`` (``bench.run`` sets it). Every run stays on
-127.0.0.1, is bounded in time, and stops its server.
+``python -m bench.http [--duration S] [--rounds N] [--memory-requests N] [--out FILE]``,
+with the environment of ``common.server_env`` (``bench.run`` sets it). The API and the
+reference stacks (bench/reference/) are loaded in interleaved rounds in the same run, so
+their ratios hold on whatever machine runs it. Every run stays on 127.0.0.1, is bounded
+in time, and stops its servers.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import itertools
 import json
 import os
@@ -20,14 +23,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .common import RESULTS_DIR, ROOT, USER, Identity, log, write_json
+from .reference.stacks import STACKS, prepare, serve
 
 LIST_TASKS = 20
 CONNECTIONS = 16
+OURS = "ours"
+# What the reference stacks' servers import (bench/requirements.txt); without them only ours is measured.
+REFERENCE_MODULES = ("fastapi", "sqlmodel", "uvicorn", "uvloop", "httptools", "rest_framework_simplejwt")
+NOT_INSTALLED = "reference stacks not installed: pip install -r bench/requirements.txt"
 NEW_TASK = '{"title": "Load test"}'
 # wrk's Lua: fixed method, headers and body; counts statuses other than the expected one;
 # done() prints one JSON line with the latency percentiles, in microseconds.
@@ -147,30 +156,104 @@ def wrk(port: int, path: str, *, duration: float, method: str = "GET", token: st
     }
 
 
-def load(duration: float) -> dict[str, Any]:
-    identity = Identity.from_env()
-    task_id = prepare_database(LIST_TASKS)
-    token = identity.token()
+@dataclass(frozen=True)
+class Scenario:
+    """One wrk load, the same for every stack: their paths differ only by the task's id."""
+
+    name: str
+    one_task: bool = False
+    authenticated: bool = True
+    method: str = "GET"
+    body: str = ""
+    expected: int = 200
+
+
+SCENARIOS = (
+    Scenario("GET list (20 tasks)"),
+    Scenario("GET single task", one_task=True),
+    Scenario("401, no token", authenticated=False, expected=401),
+    # Last: it grows the tables the list scenario reads.
+    Scenario("POST create", method="POST", body=NEW_TASK, expected=201),
+)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A stack under load, ours or a reference one: its port and one of its benchmark user's tasks."""
+
+    key: str
+    port: int
+    task_id: int
+
+
+def measure(server: Server, scenario: Scenario, token: str, duration: float) -> dict[str, Any]:
     listing = f"/api/{USER}/tasks"
-    results: dict[str, Any] = {}
-    with gunicorn(workers=2) as (port, _):
-        scenarios = [
-            ("GET list (20 tasks)", dict(path=listing, token=token)),
-            ("GET single task", dict(path=f"{listing}/{task_id}", token=token)),
-            ("401, no token", dict(path=listing, token=None, expected=401)),
-            # Last: it grows the table the list scenario reads.
-            (
-                "POST create",
-                dict(path=listing, token=token, method="POST", body='{"title": "Load test"}', expected=201),
-            ),
-        ]
-        for name, options in scenarios:
-            wrk(port, duration=1, **options)  # warm-up: imports, connections, caches
-            results[name] = wrk(port, duration=duration, **options)
-            r = results[name]
-            log(f"  {name:<22} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-                f"errors {r['errors']}")  # fmt: skip
-    return results
+    return wrk(
+        server.port,
+        f"{listing}/{server.task_id}" if scenario.one_task else listing,
+        duration=duration,
+        method=scenario.method,
+        token=token if scenario.authenticated else None,
+        body=scenario.body,
+        expected=scenario.expected,
+    )
+
+
+def missing_reference_modules() -> list[str]:
+    """The reference stacks' packages (bench/requirements.txt) that this interpreter cannot import."""
+    return [name for name in REFERENCE_MODULES if importlib.util.find_spec(name) is None]
+
+
+def load(duration: float, rounds: int) -> dict[str, Any]:
+    """Every scenario against every stack in interleaved rounds, keeping each stack's best round by req/s.
+
+    All servers run at once (an idle one costs nothing). Each result also carries the worst
+    p99 and the errors over all its rounds: the POST target is about those, not throughput.
+    """
+    token = Identity.from_env().token()
+    missing = missing_reference_modules()
+    if missing:
+        log(f"  {NOT_INSTALLED} (no {', '.join(missing)}); measuring ours only")
+    references = [] if missing else list(STACKS)
+    with ExitStack() as running:
+        task_id = prepare_database(LIST_TASKS)
+        servers = [Server(OURS, running.enter_context(gunicorn(workers=2))[0], task_id)]
+        for key in references:
+            db_path = RESULTS_DIR / f"reference-{key}.sqlite3"
+            task_id = prepare(key, db_path, LIST_TASKS, USER)
+            port = free_port()
+            running.enter_context(serve(key, dict(os.environ), db_path, port))
+            servers.append(Server(key, port, task_id))
+        width = max(len(server.key) for server in servers)
+        results: dict[str, dict[str, Any]] = {server.key: {} for server in servers}
+        for scenario in SCENARIOS:
+            for server in servers:
+                measure(server, scenario, token, 1)  # warm-up: imports, connections, caches
+            runs: dict[str, list[dict[str, Any]]] = {server.key: [] for server in servers}
+            for round_number in range(1, rounds + 1):
+                for server in servers:
+                    r = measure(server, scenario, token, duration)
+                    runs[server.key].append(r)
+                    log(f"  [{round_number}/{rounds}] {server.key:<{width}} {scenario.name:<22} {r['rps']:8.0f} req/s"
+                        f"  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}")  # fmt: skip
+            for key, rs in runs.items():
+                results[key][scenario.name] = {
+                    **max(rs, key=lambda r: r["rps"]),  # noise only ever lowers throughput
+                    "rounds": len(rs),
+                    "worst_p99_ms": max(r["p99_ms"] for r in rs),
+                    "errors_all_rounds": sum(r["errors"] for r in rs),
+                }
+    measured: dict[str, Any] = {
+        "load": results[OURS],
+        "reference": {key: {"label": STACKS[key], "load": results[key]} for key in references},
+        "rounds": rounds,
+        "round_seconds": duration,
+    }
+    if missing:
+        measured["reference_skipped"] = (
+            f"not installed (no {', '.join(missing)}; pip install -r bench/requirements.txt)"
+        )
+    return measured
 
 
 def rss_kib(pid: int) -> int:
@@ -210,7 +293,8 @@ def memory(total_requests: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk scenario")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per scenario; the best is kept")
     parser.add_argument("--memory-requests", type=int, default=10_000)
     parser.add_argument("--out")
     args = parser.parse_args()
@@ -218,7 +302,7 @@ def main() -> None:
         log("  wrk is not installed (Debian: apt-get install -y wrk): HTTP load SKIPPED")
         result: dict[str, Any] = {"skipped": "wrk is not installed"}
     else:
-        result = {"load": load(args.duration)}
+        result = load(args.duration, args.rounds)
     result["memory"] = memory(args.memory_requests)
     write_json(args.out, result)
 

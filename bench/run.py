@@ -23,8 +23,9 @@ from .common import BENCH_DIR, RESULTS_DIR, Identity, log, server_env, sqlite_ur
 from .report import markdown
 
 SIZES = {
-    "smoke": {"micro": 1.0, "inprocess": 2.0, "duration": 1.0, "memory": 300, "rows": 20_000, "scale_seconds": 0.1},
-    "full": {"micro": 20.0, "inprocess": 30.0, "duration": 10.0, "memory": 10_000, "rows": 1_000_000,
+    "smoke": {"micro": 1.0, "inprocess": 2.0, "duration": 1.0, "rounds": 1, "memory": 300, "rows": 20_000,
+              "scale_seconds": 0.1},
+    "full": {"micro": 20.0, "inprocess": 30.0, "duration": 5.0, "rounds": 3, "memory": 10_000, "rows": 1_000_000,
              "scale_seconds": 1.0},
 }  # fmt: skip
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/bench")
@@ -99,7 +100,8 @@ def main() -> None:
         http_env = server_env(identity, database_url=sqlite_url("http.sqlite3"), settings_module=args.settings)
         if shutil.which("wrk") is None:
             log("\nwrk is not installed (Debian: apt-get install -y wrk): the HTTP load part is SKIPPED.")
-        http_args = ["--duration", str(size["duration"]), "--memory-requests", str(size["memory"])]
+        http_args = ["--duration", str(size["duration"]), "--rounds", str(size["rounds"])]
+        http_args += ["--memory-requests", str(size["memory"])]
         results["http"] = part("http", "bench.http", http_args, http_env, out_dir)
     if "scale" in only:
         if postgres_reachable(POSTGRES_ADMIN_URL):
