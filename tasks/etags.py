@@ -51,11 +51,8 @@ class ConditionalTaskMixin:
                 return super().dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_object(self) -> Task:
-        # Decided by dispatch, not by request.method: DRF's OPTIONS answer calls
-        # get_object() as a pretend PUT, outside any transaction.
-        if not self.conditional_write:
-            return super().get_object()
+    def get_locked_object(self) -> Task:
+        """The task, locked for this transaction, if ``If-Match`` still names its version (else 412)."""
         task = get_object_or_404(self.get_queryset().select_for_update(), pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, task)
         candidates = [candidate.strip() for candidate in self.request.headers["If-Match"].split(",")]

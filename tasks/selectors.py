@@ -1,7 +1,9 @@
 """Read queries for tasks, always scoped to one user."""
 
+from functools import cache
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from .models import Task, TaskCount
@@ -10,6 +12,32 @@ from .models import Task, TaskCount
 def tasks_of(*, user_id: str) -> QuerySet[Task]:
     """Every task of ``user_id``: another user's task is simply not there (404)."""
     return Task.objects.filter(user_id=user_id)
+
+
+def task_of(*, user_id: str, task_id: int) -> Task | None:
+    """Task ``task_id`` if ``user_id`` owns it, else None: the row every single-task request reads.
+
+    Django compiles a QuerySet's SQL anew on every evaluation, which costs more
+    than SQLite takes to answer this lookup; the SQL is compiled by the ORM once
+    per database backend, and ``raw()`` still applies the backend's converters.
+    """
+    database = Task.objects.db
+    sql, parameter_names = _task_of_sql(connections[database].vendor)
+    values = {"user_id": user_id, "task_id": task_id}
+    rows = Task.objects.raw(sql, [values[name] for name in parameter_names]).using(database)
+    return next(iter(rows), None)
+
+
+_USER_MARK, _TASK_MARK = "\x00user_id", -1  # values no real lookup uses, to find each parameter's place
+
+
+@cache
+def _task_of_sql(vendor: str) -> tuple[str, tuple[str, ...]]:
+    """The ORM's own SQL for one user's task by id, and which value each placeholder takes."""
+    query = tasks_of(user_id=_USER_MARK).filter(pk=_TASK_MARK).order_by().query
+    sql, parameters = query.sql_with_params()
+    names = {_USER_MARK: "user_id", _TASK_MARK: "task_id"}
+    return sql, tuple(names[parameter] for parameter in parameters)
 
 
 def task_list(*, user_id: str, status: str = "all", search: str = "", ordering: str = "-created_at") -> QuerySet[Task]:

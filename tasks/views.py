@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,7 +17,7 @@ from .models import Task
 from .openapi import task_viewset_schema
 from .pagination import HeaderLimitOffsetPagination
 from .permissions import IsPathOwner, IsTaskOwner
-from .selectors import task_count, task_list, tasks_of
+from .selectors import task_count, task_list, task_of, tasks_of
 from .serializers import (
     TASK_FIELDS,
     TaskCompleteSerializer,
@@ -53,6 +54,18 @@ class TaskViewSet(
             # Plain rows, not model instances: a list only reads them (TaskRowSerializer).
             return task_list(user_id=self.request.user.id, **self.filters).values(*TASK_FIELDS)
         return tasks_of(user_id=self.request.user.id)
+
+    def get_object(self) -> Task:
+        """The path's task if it is the token user's, else 404: one precompiled query (selectors.task_of)."""
+        # Decided by dispatch, not by request.method: DRF's OPTIONS answer calls
+        # get_object() as a pretend PUT, outside any transaction.
+        if self.conditional_write:
+            return self.get_locked_object()
+        task = task_of(user_id=self.request.user.id, task_id=int(self.kwargs["pk"]))
+        if task is None:
+            raise Http404
+        self.check_object_permissions(self.request, task)
+        return task
 
     def get_total_count(self) -> int:
         """The list's ``X-Total-Count``, for the paginator: the per-user counters, not COUNT(*)."""
