@@ -25,20 +25,33 @@ TABLE = "rate_limit_counter"
 
 
 class DatabaseCounterCache(BaseCache):
-    """Integer counters in the database: ``add``, ``get``, ``incr`` only."""
+    """Integer counters in the database: ``add``, ``get``, ``incr`` only.
+
+    django-ratelimit calls ``add`` before every ``incr``. Each counter's key names
+    its time window, so a window this process has seen open stays open until its
+    expiry: ``add`` answers that from memory, and a request costs one statement.
+    Django gives each thread its own cache object, so that memory needs no lock.
+    """
+
+    max_known_windows = 10_000  # bounds the memory; past it, forgetting only costs a query
 
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)
+        self._open_until: dict[str, float] = {}
 
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         now = time.time()
-        expires = now + (self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout)
         key = self.make_and_validate_key(key, version)
+        if self._open_until.get(key, 0.0) > now:
+            return False
+        expires = now + (self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout)
         with connection.cursor() as cursor:
-            # The usual case, a window already open, is answered by a read, which
-            # takes no write lock: only opening a window writes.
-            cursor.execute(f"SELECT 1 FROM {TABLE} WHERE key = %s AND expires > %s", [key, now])  # noqa: S608
-            if cursor.fetchone() is not None:
+            # A window another process opened is found by a read, which takes no
+            # write lock: only opening a window writes.
+            cursor.execute(f"SELECT expires FROM {TABLE} WHERE key = %s AND expires > %s", [key, now])  # noqa: S608
+            row = cursor.fetchone()
+            if row is not None:
+                self._remember(key, row[0], now)
                 return False
             # Insert, or take over the row of a window that is over; a live row wins.
             cursor.execute(
@@ -50,7 +63,16 @@ class DatabaseCounterCache(BaseCache):
             added = cursor.rowcount == 1
             if added and random.random() < 0.01:  # noqa: S311 (not security: occasional cleanup)
                 cursor.execute(f"DELETE FROM {TABLE} WHERE expires <= %s", [now])  # noqa: S608
+        if added:
+            self._remember(key, expires, now)
         return added
+
+    def _remember(self, key: str, expires: float, now: float) -> None:
+        if len(self._open_until) >= self.max_known_windows:
+            self._open_until = {known: until for known, until in self._open_until.items() if until > now}
+            if len(self._open_until) >= self.max_known_windows:
+                self._open_until.clear()
+        self._open_until[key] = expires
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         with connection.cursor() as cursor:
@@ -64,12 +86,20 @@ class DatabaseCounterCache(BaseCache):
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
         # No expiry test: a window that ended a moment after add() still takes the
         # count, where refusing would fail the request closed; the next add() resets it.
+        key = self.make_and_validate_key(key, version)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {TABLE} SET count = count + %s WHERE key = %s RETURNING count",  # noqa: S608
-                [delta, self.make_and_validate_key(key, version)],
-            )
+            cursor.execute(f"UPDATE {TABLE} SET count = count + %s WHERE key = %s RETURNING count", [delta, key])  # noqa: S608
             row = cursor.fetchone()
+            expires = self._open_until.get(key, 0.0)
+            if row is None and expires > time.time():
+                # The row went while this process knew the window open (clear(), or a
+                # cleanup by a host whose clock runs ahead): open it again, counting this one.
+                cursor.execute(
+                    f"INSERT INTO {TABLE} (key, count, expires) VALUES (%s, %s, %s) "  # noqa: S608 (constant table)
+                    f"ON CONFLICT (key) DO UPDATE SET count = {TABLE}.count + excluded.count RETURNING count",
+                    [key, delta, expires],
+                )
+                row = cursor.fetchone()
         if row is None:
             raise ValueError(f"Key '{key}' not found")
         return row[0]
@@ -78,11 +108,14 @@ class DatabaseCounterCache(BaseCache):
         raise NotImplementedError("DatabaseCounterCache holds rate-limit counters only (add, get, incr).")
 
     def delete(self, key: str, version: int | None = None) -> bool:
+        key = self.make_and_validate_key(key, version)
+        self._open_until.pop(key, None)
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE key = %s", [self.make_and_validate_key(key, version)])  # noqa: S608
+            cursor.execute(f"DELETE FROM {TABLE} WHERE key = %s", [key])  # noqa: S608
             return cursor.rowcount == 1
 
     def clear(self) -> None:
+        self._open_until.clear()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
 

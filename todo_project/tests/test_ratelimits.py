@@ -121,6 +121,39 @@ def test_database_counters_add_get_incr_and_expire(database_counters):
 
 
 @pytest.mark.django_db
+def test_a_window_this_process_saw_open_costs_one_statement_per_request(database_counters, django_assert_num_queries):
+    cache = database_counters
+    cache.add("window", 1, 60)
+    with django_assert_num_queries(1):
+        assert cache.add("window", 1, 60) is False
+        assert cache.incr("window") == 2
+
+
+@pytest.mark.django_db
+def test_a_counter_removed_behind_the_process_starts_again_from_one(database_counters):
+    cache = database_counters
+    cache.add("window", 1, 60)
+    cache.incr("window")
+    with connection.cursor() as cursor:  # another process's clear(), or its cleanup
+        cursor.execute("DELETE FROM rate_limit_counter")
+    assert cache.add("window", 1, 60) is False  # still known open here
+    assert cache.incr("window") == 1
+    assert cache.get("window") == 1
+    cache.clear()
+    assert cache.add("window", 1, 60) is True  # this process's own clear() forgets it
+
+
+@pytest.mark.django_db
+def test_the_memory_of_open_windows_is_bounded(database_counters, monkeypatch):
+    cache = database_counters
+    monkeypatch.setattr(cache, "max_known_windows", 5)
+    for n in range(12):
+        cache.add(f"user-{n}", 1, 60)
+    assert len(cache._open_until) <= 5
+    assert cache.add("user-0", 1, 60) is False  # forgotten here, still open in the database
+
+
+@pytest.mark.django_db
 def test_the_api_enforces_a_budget_with_database_counters(database_counters, limits, client_for):
     limits(writes="2/m")
     alice = client_for("alice")
