@@ -95,7 +95,7 @@ check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py check
 	$(CHECK_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-# Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes about a minute.
+# Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes a few minutes.
 # The reference stacks the HTTP part measures beside the API come from bench/requirements.txt.
 $(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt

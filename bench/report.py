@@ -11,7 +11,9 @@ from .common import markdown_table
 TARGET_FACTOR = {"GET list (20 tasks)": 2, "GET single task": 2, "401, no token": 1}
 TARGET_AGAINST = {"401, no token": "fastapi"}
 POST_P99_MS = 150
-REFERENCE_NAMES = {"fastapi": "FastAPI+SQLModel", "drf_simplejwt": "DRF+simplejwt"}
+COMPETITORS = {"fastapi": "FastAPI+SQLModel", "drf_simplejwt": "DRF+simplejwt"}
+# The last column is no competitor but the server's ceiling: an empty WSGI app under the same gunicorn.
+REFERENCE_NAMES = {**COMPETITORS, "gunicorn_alone": "gunicorn alone"}
 # The issue's published figures (req/s, the better stack; FastAPI for 401), from a machine whose EdDSA
 # floor, a raw Ed25519 verify, took 131 µs: scaled by the floors' ratio, they give its bar on this machine.
 PUBLISHED_RPS = {"GET list (20 tasks)": 397, "GET single task": 645, "401, no token": 4630}
@@ -124,7 +126,7 @@ def http_section(http: dict[str, Any] | None, micro: dict[str, Any] | None) -> l
 
 def against(reference: dict[str, Any], name: str) -> float | None:
     """The req/s ours is held against: the better reference stack's, or FastAPI's for the 401 path."""
-    keys = [TARGET_AGAINST[name]] if name in TARGET_AGAINST else list(reference)
+    keys = [TARGET_AGAINST[name]] if name in TARGET_AGAINST else list(COMPETITORS)
     figures = [reference[key]["load"][name]["rps"] for key in keys if key in reference]
     return max(figures) if figures else None
 

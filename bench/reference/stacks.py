@@ -18,9 +18,12 @@ from pathlib import Path
 
 from ..common import RESULTS_DIR, ROOT, USER
 
+SERVER_ALONE = "gunicorn_alone"
 STACKS: dict[str, str] = {
     "fastapi": "FastAPI + SQLModel + PyJWT, uvicorn x2",
     "drf_simplejwt": "DRF + simplejwt, gunicorn sync x2",
+    # Not a competitor: the server's own ceiling on this machine, for scale.
+    SERVER_ALONE: "an empty WSGI app, gunicorn sync x2",
 }
 WORKERS = 2
 READY_TIMEOUT = 30.0
@@ -35,6 +38,8 @@ def _check(stack: str) -> None:
 def prepare(stack: str, db_path: Path, tasks: int, user: str) -> int:
     """A fresh SQLite file with the stack's schema and ``tasks`` tasks for ``user``; returns one task's id."""
     _check(stack)
+    if stack == SERVER_ALONE:
+        return 1  # it has no database; any id will do
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +70,8 @@ def _command(stack: str, port: int) -> list[str]:
         return [uvicorn, "bench.reference.fastapi_app:app", "--workers", str(WORKERS), "--host", "127.0.0.1",
                 "--port", str(port), *quiet]  # fmt: skip
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    return [gunicorn, "bench.reference.drf.wsgi:application", "--workers", str(WORKERS), "--worker-class", "sync",
+    app = "bench.reference.empty_wsgi:application" if stack == SERVER_ALONE else "bench.reference.drf.wsgi:application"
+    return [gunicorn, app, "--workers", str(WORKERS), "--worker-class", "sync",
             "--bind", f"127.0.0.1:{port}", *quiet]  # fmt: skip
 
 
