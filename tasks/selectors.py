@@ -22,7 +22,7 @@ def task_of(*, user_id: str, task_id: int) -> Task | None:
     per database backend, and ``raw()`` still applies the backend's converters.
     """
     database = Task.objects.db
-    sql, parameter_names = _task_of_sql(connections[database].vendor)
+    sql, parameter_names = _task_of_sql(database, connections[database].vendor)
     values = {"user_id": user_id, "task_id": task_id}
     rows = Task.objects.raw(sql, [values[name] for name in parameter_names]).using(database)
     return next(iter(rows), None)
@@ -32,10 +32,10 @@ _USER_MARK, _TASK_MARK = "\x00user_id", -1  # values no real lookup uses, to fin
 
 
 @cache
-def _task_of_sql(vendor: str) -> tuple[str, tuple[str, ...]]:
-    """The ORM's own SQL for one user's task by id, and which value each placeholder takes."""
+def _task_of_sql(database: str, vendor: str) -> tuple[str, tuple[str, ...]]:
+    """The ORM's own SQL for one user's task by id on ``database``, and which value each placeholder takes."""
     query = tasks_of(user_id=_USER_MARK).filter(pk=_TASK_MARK).order_by().query
-    sql, parameters = query.sql_with_params()
+    sql, parameters = query.get_compiler(using=database).as_sql()
     names = {_USER_MARK: "user_id", _TASK_MARK: "task_id"}
     return sql, tuple(names[parameter] for parameter in parameters)
 
