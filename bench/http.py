@@ -17,10 +17,8 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
@@ -28,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .common import RESULTS_DIR, ROOT, USER, Identity, log, write_json
-from .reference.stacks import STACKS, prepare, serve
+from .common import RESULTS_DIR, USER, Identity, log, write_json
+from .reference.stacks import STACKS, gunicorn_command, prepare, run_server, serve
 
 LIST_TASKS = 20
 CONNECTIONS = 16
@@ -83,31 +81,11 @@ def prepare_database(tasks: int) -> int:
 
 @contextmanager
 def gunicorn(workers: int) -> Any:
-    """gunicorn with sync workers on a free loopback port; yields (port, master process)."""
+    """The API under gunicorn with sync workers on a free loopback port; yields (port, master process)."""
     port = free_port()
-    binary = Path(sys.executable).with_name("gunicorn")
-    log_file = open(RESULTS_DIR / "gunicorn.log", "ab")  # noqa: SIM115 (closed below)
-    command = [str(binary), "todo_project.wsgi:application", "--workers", str(workers)]
-    command += ["--bind", f"127.0.0.1:{port}", "--worker-class", "sync", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=log_file, env=os.environ)  # noqa: S603
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if request(port, "GET", "/api/me")[0] == 401:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"gunicorn did not answer on port {port}; see {RESULTS_DIR / 'gunicorn.log'}")
+    command = gunicorn_command("todo_project.wsgi:application", port, workers)
+    with run_server("the API's gunicorn", command, dict(os.environ), port, RESULTS_DIR / "gunicorn.log") as server:
         yield port, server
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log_file.close()
 
 
 def request(

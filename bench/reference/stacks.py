@@ -62,17 +62,21 @@ def _env(stack: str, env: dict[str, str], db_path: Path) -> dict[str, str]:
     return env
 
 
+def gunicorn_command(app: str, port: int, workers: int = WORKERS) -> list[str]:
+    """gunicorn with sync workers on 127.0.0.1:``port``, as the API is deployed (no access log)."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    return [gunicorn, app, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+            "--log-level", "warning"]  # fmt: skip
+
+
 def _command(stack: str, port: int) -> list[str]:
     """Each server as its docs deploy it; ``--log-level warning`` as the API's gunicorn has (no access log)."""
-    quiet = ["--log-level", "warning"]
     if stack == "fastapi":
         uvicorn = str(Path(sys.executable).with_name("uvicorn"))
         return [uvicorn, "bench.reference.fastapi_app:app", "--workers", str(WORKERS), "--host", "127.0.0.1",
-                "--port", str(port), *quiet]  # fmt: skip
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+                "--port", str(port), "--log-level", "warning"]  # fmt: skip
     app = "bench.reference.empty_wsgi:application" if stack == SERVER_ALONE else "bench.reference.drf.wsgi:application"
-    return [gunicorn, app, "--workers", str(WORKERS), "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{port}", *quiet]  # fmt: skip
+    return gunicorn_command(app, port)
 
 
 def _unauthenticated_status(port: int) -> int:
@@ -88,24 +92,32 @@ def _unauthenticated_status(port: int) -> int:
 
 @contextmanager
 def serve(stack: str, env: dict[str, str], db_path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """The stack's server on 127.0.0.1:``port``, ready once a request without a token gets 401.
-
-    Output goes to ``bench/results/reference-<stack>.log``. On exit: SIGTERM, then after
-    15 s SIGKILL to the whole process group, so no worker outlives the benchmark.
-    """
+    """The stack's server on 127.0.0.1:``port``; output goes to ``bench/results/reference-<stack>.log``."""
     _check(stack)
-    RESULTS_DIR.mkdir(exist_ok=True)
     log_path = RESULTS_DIR / f"reference-{stack}.log"
+    with run_server(STACKS[stack], _command(stack, port), _env(stack, env, db_path), port, log_path) as server:
+        yield server
+
+
+@contextmanager
+def run_server(
+    name: str, command: list[str], env: dict[str, str], port: int, log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Any benchmarked server, ready once a request without a token gets 401.
+
+    On exit: SIGTERM, then after 15 s SIGKILL to the whole process group, so no
+    worker outlives the benchmark.
+    """
+    RESULTS_DIR.mkdir(exist_ok=True)
     with open(log_path, "ab") as log_file:
         server = subprocess.Popen(  # noqa: S603
-            _command(stack, port), cwd=ROOT, env=_env(stack, env, db_path), stdout=log_file,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             deadline = time.monotonic() + READY_TIMEOUT
             while True:
                 if server.poll() is not None:
-                    raise RuntimeError(f"{STACKS[stack]} exited with {server.returncode}; see {log_path}")
+                    raise RuntimeError(f"{name} exited with {server.returncode}; see {log_path}")
                 try:
                     status = _unauthenticated_status(port)
                 except OSError:
@@ -114,7 +126,7 @@ def serve(stack: str, env: dict[str, str], db_path: Path, port: int) -> Iterator
                     break
                 if time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"{STACKS[stack]} did not answer 401 on 127.0.0.1:{port} within {READY_TIMEOUT:.0f} s "
+                        f"{name} did not answer 401 on 127.0.0.1:{port} within {READY_TIMEOUT:.0f} s "
                         f"(last status {status}); see {log_path}"
                     )
                 time.sleep(0.2)
