@@ -75,11 +75,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "todo_project.middleware.MissingCredentialsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's own for the admin and HTML pages; bearer-token API calls skip them (page_middleware.py).
+    "todo_project.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "todo_project.page_middleware.CsrfViewMiddleware",
+    "todo_project.page_middleware.AuthenticationMiddleware",
+    "todo_project.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "todo_project.middleware.JSONErrorsForAPIMiddleware",
 ]

@@ -1,0 +1,57 @@
+"""Django's middleware for pages (sessions, CSRF, login, messages), which bearer-token API calls skip.
+
+The admin and the browsable API's HTML pages need all four. A request to the
+API that carries ``Authorization: Bearer`` is authenticated by that token alone:
+it reads no session and shows no message, and a header that a script has to set
+cannot be forged across sites, so CSRF has nothing to protect (DRF's views are
+exempt anyway). Running them would only cost time: about a tenth of a
+single-task request, counted in instructions. Each class is a subclass of
+Django's own, so the admin's system checks still find them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
+
+API_PREFIX = "/api/"
+
+
+def is_bearer_api_request(request: HttpRequest) -> bool:
+    """An API call with a bearer token: never ambient like a cookie or HTTP Basic, always set by a script."""
+    return request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer " and request.path.startswith(API_PREFIX)
+
+
+class _SkippedByBearerAPIRequests:
+    """Passes a bearer-token API request straight on; any other request gets the middleware."""
+
+    get_response: Any
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if is_bearer_api_request(request):
+            return self.get_response(request)  # a coroutine under ASGI, which the caller awaits
+        return super().__call__(request)  # type: ignore[misc]
+
+
+class SessionMiddleware(_SkippedByBearerAPIRequests, DjangoSessionMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(_SkippedByBearerAPIRequests, DjangoAuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(_SkippedByBearerAPIRequests, DjangoMessageMiddleware):
+    pass
+
+
+class CsrfViewMiddleware(_SkippedByBearerAPIRequests, DjangoCsrfViewMiddleware):
+    def process_view(self, request: HttpRequest, callback: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        if is_bearer_api_request(request):
+            return None
+        return super().process_view(request, callback, args, kwargs)
