@@ -195,6 +195,8 @@ REST_FRAMEWORK = {
         "todo_project.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # JSON clients' usual Accept headers skip DRF's parsing of them (negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "todo_project.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "todo_project.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
