@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from .selectors import tasks_after
+from .selectors import TaskListing, tasks_after
 from .serializers import PageQuerySerializer, validated
 
 _BAD_CURSOR = "Not a cursor from this list's Link header; start again with after= empty."
@@ -34,38 +33,34 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
     max_limit = 200
     after_query_param = "after"
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> list[Any]:
+    def paginate_queryset(self, listing: TaskListing, request: Request, view: APIView | None = None) -> list[Any]:
+        """A page of ``listing``, which the view hands in place of a QuerySet: the usual page is not compiled anew."""
         params = validated(PageQuerySerializer, request.query_params)
-        self.request, self.view = request, view
+        self.request, self.view, self.listing = request, view, listing
         self.limit, self.offset, self.after = params["limit"], params["offset"], params.get("after")
         if self.after is not None:
-            return self._keyset_page(queryset)
-        rows = list(queryset[self.offset : self.offset + self.limit])
+            return self._keyset_page()
+        rows = listing.page(offset=self.offset, limit=self.limit)
         # A page that is neither full nor past the end is the last one: its end is the total.
         if len(rows) < self.limit and (rows or self.offset == 0):
             self.count = self.offset + len(rows)
         else:
-            self.count = self.get_count(queryset)
+            self.count = listing.count()
         return rows
 
-    def get_count(self, queryset: QuerySet) -> int:
-        # The view may know a cheaper way than COUNT(*) (tasks: the per-user counters).
-        count = getattr(self.view, "get_total_count", None)
-        return count() if count is not None else super().get_count(queryset)
-
-    def _keyset_page(self, queryset: QuerySet) -> list[Any]:
+    def _keyset_page(self) -> list[Any]:
         if self.offset:
             raise ValidationError({"offset": ["Page with offset or with after, not both."]})
-        self.ordering = self.view.filters["ordering"]  # type: ignore[union-attr]
-        page = queryset
+        self.ordering = self.listing.ordering
+        page = self.listing.rows()
         if self.after:
             value, task_id = decode_cursor(self.after, self.ordering)
-            page = tasks_after(queryset, ordering=self.ordering, value=value, task_id=task_id)
+            page = tasks_after(page, ordering=self.ordering, value=value, task_id=task_id)
         rows = list(page[: self.limit + 1])  # one more row tells whether a next page exists
         self.has_next = len(rows) > self.limit
         rows = rows[: self.limit]
         self.next_cursor = encode_cursor(self.ordering, rows[-1]) if self.has_next else None
-        self.count = len(rows) if not self.after and not self.has_next else self.get_count(queryset)
+        self.count = len(rows) if not self.after and not self.has_next else self.listing.count()
         return rows
 
     def get_next_link(self) -> str | None:

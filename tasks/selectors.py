@@ -1,10 +1,12 @@
 """Read queries for tasks, always scoped to one user."""
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Expression, Q, QuerySet
+from django.db.models.sql import Query
 
 from .models import Task, TaskCount
 
@@ -19,25 +21,77 @@ def task_of(*, user_id: str, task_id: int) -> Task | None:
 
     Django compiles a QuerySet's SQL anew on every evaluation, which costs more
     than SQLite takes to answer this lookup; the SQL is compiled by the ORM once
-    per database backend, and ``raw()`` still applies the backend's converters.
+    per database backend (``compiled``), and ``raw()`` still applies the backend's converters.
     """
     database = Task.objects.db
-    sql, parameter_names = _task_of_sql(database, connections[database].vendor)
-    values = {"user_id": user_id, "task_id": task_id}
-    rows = Task.objects.raw(sql, [values[name] for name in parameter_names]).using(database)
+    lookup = _task_of_sql(database, connections[database].vendor)
+    rows = Task.objects.raw(lookup.sql, lookup.parameters(user_id=user_id, task_id=task_id)).using(database)
     return next(iter(rows), None)
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """SQL the ORM compiled once, which value each placeholder takes, and the columns it selects."""
+
+    sql: str
+    parameter_names: tuple[str, ...]
+    query: Query
+    columns: tuple[Expression, ...]  # connection-free: a compiler of the request's connection converts their values
+
+    def parameters(self, **values: Any) -> list[Any]:
+        return [values[name] for name in self.parameter_names]
+
+
+def compiled(queryset: QuerySet, database: str, names: dict[Any, str], *, paged: bool = False) -> CompiledQuery:
+    """``queryset``'s SQL on ``database``, with each placeholder named by the mark value it was built with.
+
+    The marks are values no real request uses; ``paged`` appends ``LIMIT``/``OFFSET``
+    placeholders, in the syntax of the SQLite and PostgreSQL backends.
+    """
+    compiler = queryset.query.get_compiler(using=database)
+    sql, marks = compiler.as_sql()
+    parameter_names = tuple(names[mark] for mark in marks)
+    if paged:
+        sql, parameter_names = f"{sql} LIMIT %s OFFSET %s", (*parameter_names, "limit", "offset")
+    columns = tuple(column for column, _sql, _alias in compiler.select)
+    return CompiledQuery(sql, parameter_names, queryset.query, columns)
 
 
 _USER_MARK, _TASK_MARK = "\x00user_id", -1  # values no real lookup uses, to find each parameter's place
 
 
 @cache
-def _task_of_sql(database: str, vendor: str) -> tuple[str, tuple[str, ...]]:
-    """The ORM's own SQL for one user's task by id on ``database``, and which value each placeholder takes."""
-    query = tasks_of(user_id=_USER_MARK).filter(pk=_TASK_MARK).order_by().query
-    sql, parameters = query.get_compiler(using=database).as_sql()
-    names = {_USER_MARK: "user_id", _TASK_MARK: "task_id"}
-    return sql, tuple(names[parameter] for parameter in parameters)
+def _task_of_sql(database: str, vendor: str) -> CompiledQuery:
+    """The ORM's own SQL for one user's task by id on ``database``."""
+    lookup = tasks_of(user_id=_USER_MARK).filter(pk=_TASK_MARK).order_by()
+    return compiled(lookup, database, {_USER_MARK: "user_id", _TASK_MARK: "task_id"})
+
+
+def task_page(
+    *, user_id: str, status: str, ordering: str, fields: tuple[str, ...], offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Rows ``offset`` to ``offset + limit`` of the user's unsearched list, as ``.values(*fields)`` gives them.
+
+    The list's SQL depends only on (status, ordering), so it is compiled once per
+    shape, as ``task_of``'s is, and the rows pass through the backend's own
+    converters: the same rows as the QuerySet's, at about half the cost.
+    """
+    database = Task.objects.db
+    connection = connections[database]
+    page = _task_page_sql(database, connection.vendor, status, ordering, fields)
+    compiler = page.query.get_compiler(connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(page.sql, page.parameters(user_id=user_id, offset=offset, limit=limit))
+        rows = cursor.fetchall()
+    converted = compiler.apply_converters(rows, compiler.get_converters(page.columns))
+    return [dict(zip(page.query.values_select, row, strict=True)) for row in converted]
+
+
+@cache
+def _task_page_sql(database: str, vendor: str, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
+    """The ORM's own SQL for a page of one user's list with this status and ordering."""
+    listing = task_list(user_id=_USER_MARK, status=status, ordering=ordering).values(*fields)
+    return compiled(listing, database, {_USER_MARK: "user_id"}, paged=True)
 
 
 def task_list(*, user_id: str, status: str = "all", search: str = "", ordering: str = "-created_at") -> QuerySet[Task]:
@@ -69,3 +123,36 @@ def tasks_after(tasks: QuerySet, *, ordering: str, value: Any, task_id: int) -> 
     return tasks.filter(**{f"{field}__{bound}": value}).filter(
         Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": task_id})
     )
+
+
+@dataclass(frozen=True)
+class TaskListing:
+    """One user's list with its filters, as the paginator reads it: rows of ``fields``, pages, the total."""
+
+    user_id: str
+    fields: tuple[str, ...]
+    status: str = "all"
+    search: str = ""
+    ordering: str = "-created_at"
+
+    def rows(self) -> QuerySet:
+        """Every matching row, as a QuerySet to filter further (keyset pages) or slice."""
+        return task_list(user_id=self.user_id, status=self.status, search=self.search, ordering=self.ordering).values(
+            *self.fields
+        )
+
+    def page(self, *, offset: int, limit: int) -> list[dict[str, Any]]:
+        """An offset page: without a search (the usual list) by SQL compiled once (``task_page``)."""
+        if self.search:
+            return list(self.rows()[offset : offset + limit])
+        return task_page(
+            user_id=self.user_id,
+            status=self.status,
+            ordering=self.ordering,
+            fields=self.fields,
+            offset=offset,
+            limit=limit,
+        )
+
+    def count(self) -> int:
+        return task_count(user_id=self.user_id, status=self.status, search=self.search)

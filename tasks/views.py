@@ -17,7 +17,7 @@ from .models import Task
 from .openapi import task_viewset_schema
 from .pagination import HeaderLimitOffsetPagination
 from .permissions import IsPathOwner, IsTaskOwner
-from .selectors import task_count, task_list, task_of, tasks_of
+from .selectors import TaskListing, task_of, tasks_of
 from .serializers import (
     TASK_FIELDS,
     TaskCompleteSerializer,
@@ -48,12 +48,20 @@ class TaskViewSet(
     # Ids that cannot be a row (not digits, past 64 bits) never reach the database.
     lookup_value_regex = r"[0-9]{1,18}"
 
-    def get_queryset(self) -> QuerySet[Task]:
+    def get_queryset(self) -> QuerySet:
         if self.action == "list":
-            self.filters = validated(TaskListQuerySerializer, self.request.query_params)
-            # Plain rows, not model instances: a list only reads them (TaskRowSerializer).
-            return task_list(user_id=self.request.user.id, **self.filters).values(*TASK_FIELDS)
+            return self.get_listing().rows()
         return tasks_of(user_id=self.request.user.id)
+
+    def get_listing(self) -> TaskListing:
+        """The token user's list with the query's filters; rows are plain, not model instances (TaskRowSerializer)."""
+        filters = validated(TaskListQuerySerializer, self.request.query_params)
+        return TaskListing(user_id=self.request.user.id, fields=TASK_FIELDS, **filters)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of the list as a plain array; the paginator reads it from the listing, not from a QuerySet."""
+        rows = self.paginate_queryset(self.get_listing())
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def get_object(self) -> Task:
         """The path's task if it is the token user's, else 404: one precompiled query (selectors.task_of)."""
@@ -66,10 +74,6 @@ class TaskViewSet(
             raise Http404
         self.check_object_permissions(self.request, task)
         return task
-
-    def get_total_count(self) -> int:
-        """The list's ``X-Total-Count``, for the paginator: the per-user counters, not COUNT(*)."""
-        return task_count(user_id=self.request.user.id, status=self.filters["status"], search=self.filters["search"])
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "list":

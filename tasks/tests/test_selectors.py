@@ -1,9 +1,12 @@
-"""The single-task lookup: the ORM's own SQL, compiled once, must find exactly what the ORM finds."""
+"""The precompiled reads (one task, a list page): the ORM's own SQL, compiled once, finds what the ORM finds."""
 
 import pytest
 
 from tasks.models import Task
-from tasks.selectors import task_of
+from tasks.selectors import TaskListing, task_list, task_of, task_page
+from tasks.serializers import ORDERING_FIELDS, TASK_FIELDS
+
+from .factories import TaskFactory
 
 FIELDS = [field.attname for field in Task._meta.concrete_fields]
 
@@ -39,3 +42,51 @@ def test_the_found_task_saves_like_any_other(alice_task):
     found.save()
 
     assert Task.objects.get(pk=alice_task.pk).title == "Buy oat milk"
+
+
+@pytest.fixture
+def mixed_lists(db):
+    """Two users' tasks with repeated titles and both states, so ties and filters matter."""
+    for number in range(12):
+        for user_id in ("alice", "bob"):
+            TaskFactory(user_id=user_id, title=f"Task {number % 4}", completed=number % 3 == 0)
+
+
+ORDERINGS = [prefix + name for name in ORDERING_FIELDS for prefix in ("", "-")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["all", "pending", "completed"])
+@pytest.mark.parametrize("ordering", ORDERINGS)
+def test_a_precompiled_page_has_the_rows_the_queryset_has(mixed_lists, status, ordering):
+    rows = task_list(user_id="alice", status=status, ordering=ordering).values(*TASK_FIELDS)
+    for offset, limit in ((0, 50), (0, 5), (5, 5), (7, 3), (11, 10), (12, 1), (40, 5)):
+        page = task_page(
+            user_id="alice", status=status, ordering=ordering, fields=TASK_FIELDS, offset=offset, limit=limit
+        )
+        assert page == list(rows[offset : offset + limit]), (offset, limit)
+
+
+@pytest.mark.django_db
+def test_a_precompiled_page_holds_converted_values_of_the_users_tasks_only(mixed_lists):
+    page = task_page(user_id="alice", status="all", ordering="-created_at", fields=TASK_FIELDS, offset=0, limit=50)
+
+    assert len(page) == 12 and {row["user_id"] for row in page} == {"alice"}
+    assert all(isinstance(row["completed"], bool) and row["created_at"].tzinfo is not None for row in page)
+
+
+@pytest.mark.django_db
+def test_a_page_for_a_user_id_that_looks_like_sql_is_empty(mixed_lists):
+    listing = TaskListing(user_id="alice' OR '1'='1", fields=TASK_FIELDS)
+
+    assert listing.page(offset=0, limit=50) == [] and listing.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_searched_page_reads_through_the_queryset(mixed_lists):
+    listing = TaskListing(user_id="alice", fields=("id", "title"), search="task 1", ordering="title")
+
+    page = listing.page(offset=0, limit=50)
+
+    assert page == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
+    assert listing.count() == len(page) == 3
