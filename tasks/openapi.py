@@ -57,6 +57,8 @@ LOCATION = OpenApiParameter(
 task_viewset_schema = extend_schema_view(
     list=extend_schema(
         summary="List the user's tasks",
+        description="One page of the user's tasks as a JSON array, filtered and ordered by the query; "
+        "the total is in X-Total-Count and the next and previous pages in Link.",
         parameters=[USER_ID, *LIST_PARAMETERS],
         responses={200: TaskSerializer(many=True), **INPUT_ERRORS, **OWNER_ERRORS},
     ),
