@@ -14,7 +14,7 @@ FRONTEND := frontend
 WEB_PORT ?= 3000
 
 .PHONY: run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
-	bench bench-smoke cluster-test fuzz load clean
+	bench bench-smoke bench-instructions cluster-test fuzz load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -106,6 +106,10 @@ bench: $(VENV)/.bench-installed
 
 bench-smoke: $(VENV)/.bench-installed
 	$(PY) -m bench.run --smoke
+
+# Instructions per request under valgrind (Debian: valgrind): a steady figure for comparing two versions.
+bench-instructions: $(VENV)/.bench-installed
+	$(PY) -m bench.instructions $(INSTRUCTIONS_ARGS)
 
 # Reliability (reliability/README.md): two instances behind nginx sharing PostgreSQL and Redis;
 # Schemathesis against the live OpenAPI schema; mixed load with wrk (bench/load/README.md).
