@@ -91,7 +91,7 @@ def task_page(
 
     The list's SQL depends only on (status, ordering), so it is compiled once per
     shape, as ``task_of``'s is, and the rows pass through the backend's own
-    converters: the same rows as the QuerySet's, at about half the cost.
+    converters: the same rows as the QuerySet's, at under half the cost.
     """
     database = Task.objects.db
     page = task_page_query(database, status=status, ordering=ordering, fields=fields)
