@@ -6,3 +6,6 @@ class ProjectConfig(AppConfig):
 
     name = "todo_project"
     verbose_name = "Tasks API infrastructure"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)
