@@ -1,6 +1,7 @@
 """The precompiled reads (one task, a list page): the ORM's own SQL, compiled once, finds what the ORM finds."""
 
 import pytest
+from django.db.models.sql.compiler import SQLCompiler
 
 from tasks.models import Task
 from tasks.selectors import TaskListing, task_list, task_of, task_page
@@ -90,3 +91,17 @@ def test_a_searched_page_reads_through_the_queryset(mixed_lists):
 
     assert page == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
     assert listing.count() == len(page) == 3
+
+
+@pytest.mark.django_db
+def test_the_converters_are_found_once_per_connection_not_per_lookup(alice_task, monkeypatch):
+    found = []
+    get_converters = SQLCompiler.get_converters
+    monkeypatch.setattr(
+        SQLCompiler, "get_converters", lambda self, columns: found.append(1) or get_converters(self, columns)
+    )
+
+    for _ in range(3):
+        assert task_of(user_id="alice", task_id=alice_task.pk).title == "Buy milk"
+
+    assert len(found) <= 1
