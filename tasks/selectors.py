@@ -1,9 +1,9 @@
 """Read queries for tasks, always scoped to one user."""
 
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -33,7 +33,7 @@ def task_of(*, user_id: str, task_id: int) -> Task | None:
     return Task.from_db(database, lookup.column_names, rows[0]) if rows else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per query shape, cached for the process
 class CompiledQuery:
     """SQL the ORM compiled once, which value each placeholder takes, and the columns it selects."""
 
@@ -42,24 +42,31 @@ class CompiledQuery:
     query: Query
     columns: tuple[Col, ...]  # connection-free: a compiler of the request's connection converts their values
     column_names: tuple[str, ...]
-    _converters: WeakKeyDictionary[BaseDatabaseWrapper, tuple[SQLCompiler, dict[int, Any]]] = field(
-        default_factory=WeakKeyDictionary, init=False, repr=False, compare=False
-    )
 
     def parameters(self, **values: Any) -> list[Any]:
         return [values[name] for name in self.parameter_names]
 
     def converters(self, connection: BaseDatabaseWrapper) -> tuple[SQLCompiler, dict[int, Any]]:
-        """A compiler on ``connection`` and its converters for the columns, found once per connection.
+        """A compiler on ``connection`` and its converters for the columns, found once per thread.
 
-        Finding them costs about half as much as the lookup query itself; each
-        thread has its connection object, so each thread finds them once.
+        Finding them costs about half as much as the lookup query itself. They
+        hold the thread's connection, so they are kept in the thread's own
+        storage and go with it: a server that starts a thread per request keeps
+        no connection of a finished one.
         """
-        found = self._converters.get(connection)
-        if found is None:
+        found = _thread_converters.found.get(self)
+        if found is None or found[0] is not connection:
             compiler = self.query.get_compiler(connection=connection)
-            found = self._converters[connection] = (compiler, compiler.get_converters(self.columns))
-        return found
+            found = _thread_converters.found[self] = (connection, compiler, compiler.get_converters(self.columns))
+        return found[1], found[2]
+
+
+class _ThreadConverters(threading.local):
+    def __init__(self) -> None:
+        self.found: dict[CompiledQuery, tuple[BaseDatabaseWrapper, SQLCompiler, dict[int, Any]]] = {}
+
+
+_thread_converters = _ThreadConverters()
 
 
 def compiled(queryset: QuerySet, database: str, marks: dict[Any, str], *, paged: bool = False) -> CompiledQuery:

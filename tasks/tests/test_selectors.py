@@ -1,6 +1,11 @@
 """The precompiled reads (one task, a list page): the ORM's own SQL, compiled once, finds what the ORM finds."""
 
+import gc
+import threading
+import weakref
+
 import pytest
+from django.db import connections
 from django.db.models.sql.compiler import SQLCompiler
 
 from tasks.models import Task
@@ -105,3 +110,24 @@ def test_the_converters_are_found_once_per_connection_not_per_lookup(alice_task,
         assert task_of(user_id="alice", task_id=alice_task.pk).title == "Buy milk"
 
     assert len(found) <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_threads_connection_is_not_kept_alive_by_precompiled_reads():
+    """A server that starts a thread per request must not keep each thread's connection for ever."""
+    task = TaskFactory(user_id="alice", title="Buy milk")
+    seen = {}
+
+    def read_in_a_thread():
+        seen["task"] = task_of(user_id="alice", task_id=task.pk)
+        seen["page"] = task_page(user_id="alice", status="all", ordering="title", fields=TASK_FIELDS, offset=0, limit=5)
+        seen["connection"] = weakref.ref(connections["default"])
+        connections["default"].close()
+
+    thread = threading.Thread(target=read_in_a_thread)
+    thread.start()
+    thread.join()
+    gc.collect()
+
+    assert seen["task"].title == "Buy milk" and [row["id"] for row in seen["page"]] == [task.pk]
+    assert seen["connection"]() is None
