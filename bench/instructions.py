@@ -56,15 +56,8 @@ def make_requests(kind: str, count: int) -> None:
 def instructions(kind: str, count: int, env: dict[str, str], workdir: Path) -> int:
     """Instructions callgrind counts for a whole process making ``WARMUP + count`` requests."""
     out = workdir / f"callgrind.{kind}.{count}"
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--callgrind-out-file={out}",
-        sys.executable,
-        "-m",
-        "bench.instructions",
-    ]
-    command += ["--child", kind, str(count)]
+    valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+    command = [*valgrind, sys.executable, "-m", "bench.instructions", "--child", kind, str(count)]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise RuntimeError(f"callgrind run of {kind} failed:\n{result.stderr[-2000:]}")
