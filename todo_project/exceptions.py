@@ -53,8 +53,15 @@ def error_payload(status_code: int, detail: str, errors: dict[str, list[str]] | 
 
 
 def json_error(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JsonResponse:
-    """An error response for code paths outside DRF (Django's 404/500, middleware)."""
-    return JsonResponse(error_payload(status_code, detail), status=status_code, headers=headers)
+    """An error response for code paths outside DRF (Django's 404/500, middleware).
+
+    It carries its Content-Length: a middleware that answers early is above
+    CommonMiddleware, which would set it, and without it the server must chunk
+    the body (or, for HTTP/1.0, close the connection to end it).
+    """
+    response = JsonResponse(error_payload(status_code, detail), status=status_code, headers=headers)
+    response["Content-Length"] = str(len(response.content))
+    return response
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -16,6 +16,7 @@ def test_a_body_over_the_limit_is_413_unread(alice):
     response = alice.generic("POST", TASKS, json.dumps({"title": "x" * 70_000}), content_type="application/json")
     assert response.status_code == 413
     assert response.json()["error_type"] == "payload_too_large"
+    assert response["Content-Length"] == str(len(response.content))
 
 
 def test_a_body_under_the_limit_is_validated_normally(alice):

@@ -13,6 +13,8 @@ def test_no_credentials_is_401_before_routing_or_any_query(api_client, path, dja
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json() == {"detail": NO_TOKEN_DETAIL, "status_code": 401, "error_type": "authentication_error"}
     assert response["X-Request-ID"]
+    # Framed by its length, so the server need not chunk it.
+    assert response["Content-Length"] == str(len(response.content))
 
 
 def test_the_early_answer_matches_drfs(api_client):
