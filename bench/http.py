@@ -1,6 +1,6 @@
 """HTTP load with wrk against gunicorn on loopback, beside the reference stacks; a worker's memory.
 
-``python -m bench.http [--duration S] [--rounds N] [--memory-requests N] [--out FILE]``,
+``python -m bench.http [--duration S] [--rounds N] [--memory-requests N] [--worker-class C] [--out FILE]``,
 with the environment of ``common.server_env`` (``bench.run`` sets it). The API and the
 reference stacks (bench/reference/) are loaded in interleaved rounds in the same run, so
 their ratios hold on whatever machine runs it. Every run stays on 127.0.0.1, is bounded
@@ -27,11 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from .common import RESULTS_DIR, USER, Identity, log, write_json
-from .reference.stacks import STACKS, gunicorn_command, prepare, run_server, serve
+from .reference.stacks import STACKS, SYNC_WORKERS, gunicorn_command, prepare, run_server, serve
 
 LIST_TASKS = 20
 CONNECTIONS = 16
 OURS = "ours"
+# How ours is served (--worker-class): sync, as deployed, or a class that keeps connections
+# alive, as uvicorn does for the FastAPI stack, to see what that would be worth here.
+WORKER_CLASSES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sync": ("todo_project.wsgi:application", SYNC_WORKERS),
+    "gthread": ("todo_project.wsgi:application", ("--worker-class", "gthread", "--threads", "4")),
+    "asgi": ("todo_project.asgi:application", ("--worker-class", "uvicorn.workers.UvicornWorker")),
+}
 # What the reference stacks' servers import (bench/requirements.txt); without them only ours is measured.
 REFERENCE_MODULES = ("fastapi", "sqlmodel", "uvicorn", "uvloop", "httptools", "rest_framework_simplejwt")
 NOT_INSTALLED = "reference stacks not installed: pip install -r bench/requirements.txt"
@@ -80,10 +87,11 @@ def prepare_database(tasks: int) -> int:
 
 
 @contextmanager
-def gunicorn(workers: int) -> Any:
-    """The API under gunicorn with sync workers on a free loopback port; yields (port, master process)."""
+def gunicorn(workers: int, worker_class: str = "sync") -> Any:
+    """The API under gunicorn on a free loopback port; yields (port, master process)."""
     port = free_port()
-    command = gunicorn_command("todo_project.wsgi:application", port, workers)
+    app, worker = WORKER_CLASSES[worker_class]
+    command = gunicorn_command(app, port, workers, worker)
     with run_server("the API's gunicorn", command, dict(os.environ), port, RESULTS_DIR / "gunicorn.log") as server:
         yield port, server
 
@@ -182,7 +190,7 @@ def missing_reference_modules() -> list[str]:
     return [name for name in REFERENCE_MODULES if importlib.util.find_spec(name) is None]
 
 
-def load(duration: float, rounds: int) -> dict[str, Any]:
+def load(duration: float, rounds: int, worker_class: str) -> dict[str, Any]:
     """Every scenario against every stack in interleaved rounds, keeping each stack's best round by req/s.
 
     All servers run at once (an idle one costs nothing). Each result also carries the worst
@@ -195,7 +203,7 @@ def load(duration: float, rounds: int) -> dict[str, Any]:
     references = [] if missing else list(STACKS)
     with ExitStack() as running:
         task_id = prepare_database(LIST_TASKS)
-        servers = [Server(OURS, running.enter_context(gunicorn(workers=2))[0], task_id)]
+        servers = [Server(OURS, running.enter_context(gunicorn(2, worker_class))[0], task_id)]
         for key in references:
             db_path = RESULTS_DIR / f"reference-{key}.sqlite3"
             task_id = prepare(key, db_path, LIST_TASKS, USER)
@@ -239,7 +247,7 @@ def rss_kib(pid: int) -> int:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
 
 
-def memory(total_requests: int) -> dict[str, Any]:
+def memory(total_requests: int, worker_class: str) -> dict[str, Any]:
     """One worker's resident memory after 100 requests and after ``total_requests``, mixed and many users."""
     identity = Identity.from_env()
     task_id = prepare_database(LIST_TASKS)
@@ -255,7 +263,7 @@ def memory(total_requests: int) -> dict[str, Any]:
             lambda port: request(port, "POST", listing, own, b'{"title": "memory"}'),
         ]
     )
-    with gunicorn(workers=1) as (port, server):
+    with gunicorn(1, worker_class) as (port, server):
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         worker = int(children[0])
         for sent in range(1, total_requests + 1):
@@ -274,14 +282,16 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per scenario; the best is kept")
     parser.add_argument("--memory-requests", type=int, default=10_000)
+    parser.add_argument("--worker-class", choices=WORKER_CLASSES, default="sync", help="gunicorn's, for ours")
     parser.add_argument("--out")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         log("  wrk is not installed (Debian: apt-get install -y wrk): HTTP load SKIPPED")
         result: dict[str, Any] = {"skipped": "wrk is not installed"}
     else:
-        result = load(args.duration, args.rounds)
-    result["memory"] = memory(args.memory_requests)
+        result = load(args.duration, args.rounds, args.worker_class)
+    result["worker_class"] = args.worker_class
+    result["memory"] = memory(args.memory_requests, args.worker_class)
     write_json(args.out, result)
 
 

@@ -100,7 +100,7 @@ def inprocess_section(inprocess: dict[str, Any] | None) -> list[str]:
 def http_section(http: dict[str, Any] | None, micro: dict[str, Any] | None) -> list[str]:
     if not http:
         return ["## HTTP load", "", "Not run.", ""]
-    lines = ["## HTTP load: gunicorn, 2 sync workers, SQLite, `wrk -t1 -c16`", ""]
+    lines = [f"## HTTP load: gunicorn, 2 {http.get('worker_class', 'sync')} workers, SQLite, `wrk -t1 -c16`", ""]
     if "load" in http:
         lines += load_tables(http)
         lines += published_table(http["load"], micro)

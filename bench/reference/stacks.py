@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,10 +62,13 @@ def _env(stack: str, env: dict[str, str], db_path: Path) -> dict[str, str]:
     return env
 
 
-def gunicorn_command(app: str, port: int, workers: int = WORKERS) -> list[str]:
-    """gunicorn with sync workers on 127.0.0.1:``port``, as the API is deployed (no access log)."""
+SYNC_WORKERS = ("--worker-class", "sync")
+
+
+def gunicorn_command(app: str, port: int, workers: int = WORKERS, worker: Sequence[str] = SYNC_WORKERS) -> list[str]:
+    """gunicorn on 127.0.0.1:``port``, by default with sync workers as the API is deployed (no access log)."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    return [gunicorn, app, "--workers", str(workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+    return [gunicorn, app, "--workers", str(workers), *worker, "--bind", f"127.0.0.1:{port}",
             "--log-level", "warning"]  # fmt: skip
 
 
