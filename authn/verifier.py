@@ -10,7 +10,8 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 import jwt
 from jwt import PyJWK
@@ -27,9 +28,37 @@ KNOWN_ALGORITHMS = HMAC_ALGORITHMS | ASYMMETRIC_ALGORITHMS
 
 MAX_TOKEN_BYTES = 8 * 1024
 MAX_KID_LENGTH = 256
+# Distinct headers are few (one per signing key and algorithm); the bound only caps memory.
+HEADER_CACHE_SIZE = 64
 # The first segment of the compact form (RFC 7515 §7.1), base64url; PyJWT tolerates "=" padding.
 # Only the header is read here; PyJWT parses the whole token again, strictly, before trusting it.
 _HEADER_SEGMENT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
+class UnverifiedHeader(NamedTuple):
+    """What the header says before anything is verified: it only picks the key and algorithm to try."""
+
+    alg: Any
+    kid: Any
+    critical: bool
+
+
+@lru_cache(maxsize=HEADER_CACHE_SIZE)
+def _parse_header(segment: str) -> UnverifiedHeader:
+    """The fields of a header segment; remembered, as every token one key signs carries the same header.
+
+    It holds parses, never verdicts: PyJWT still reads and checks the whole token
+    each time. Malformed segments raise, and a raise is not remembered.
+    """
+    if _HEADER_SEGMENT.fullmatch(segment) is None:
+        raise InvalidToken("The token is malformed", reason="no base64url header segment")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, RecursionError) as e:  # binascii.Error and JSONDecodeError are ValueErrors
+        raise InvalidToken("The token is malformed", reason=f"header: {e}") from e
+    if not isinstance(header, dict):
+        raise InvalidToken("The token is malformed", reason="the header is not a JSON object")
+    return UnverifiedHeader(header.get("alg"), header.get("kid"), "crit" in header)
 
 
 class KeySource(Protocol):
@@ -116,13 +145,12 @@ class TokenVerifier:
 
     def _verify(self, token: str) -> tuple[dict[str, Any], str, Any]:
         """The claims, with the ``alg`` and ``kid`` whose key verified them."""
-        header = self._unverified_header(token)
-        alg, kid = header.get("alg"), header.get("kid")
+        alg, kid, critical = self._unverified_header(token)
         # RFC 8725 §3.1: the allow-list decides; "none", in any spelling, is never on it.
         if not isinstance(alg, str) or alg not in self.config.algorithms:
             raise InvalidToken("The token's algorithm is not allowed", reason=f"alg {alg!r}", kid=kid)
         # RFC 7515 §4.1.11: extensions marked critical that we do not implement mean reject.
-        if "crit" in header:
+        if critical:
             raise InvalidToken("The token has an unsupported critical header", kid=kid)
         try:
             key = self._key_for(alg, kid)
@@ -157,19 +185,13 @@ class TokenVerifier:
                 ensure_loaded()
 
     @staticmethod
-    def _unverified_header(token: str) -> dict[str, Any]:
+    def _unverified_header(token: str) -> UnverifiedHeader:
         # Reads the header segment alone: jwt.get_unverified_header would decode
         # and check all three segments, work that jwt.decode then repeats.
         segment, dot, _ = token.partition(".")
-        if not dot or _HEADER_SEGMENT.fullmatch(segment) is None:
+        if not dot:
             raise InvalidToken("The token is malformed", reason="no base64url header segment")
-        try:
-            header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-        except (ValueError, RecursionError) as e:  # binascii.Error and JSONDecodeError are ValueErrors
-            raise InvalidToken("The token is malformed", reason=f"header: {e}") from e
-        if not isinstance(header, dict):
-            raise InvalidToken("The token is malformed", reason="the header is not a JSON object")
-        return header
+        return _parse_header(segment)
 
     def _key_for(self, alg: str, kid: Any) -> str | PyJWK:
         # HMAC verifies only with the shared secret and asymmetric algorithms only

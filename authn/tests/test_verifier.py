@@ -279,6 +279,20 @@ def test_a_flipped_payload_bit_is_refused(jwks, make_token):
         make_verifier(jwks).verify(f"{header}.{b64(bytes(raw))}.{signature}")
 
 
+def test_a_header_seen_before_decides_nothing(jwks, make_token):
+    # Tokens one key signs share their header, whose parse is remembered; each token is still checked whole.
+    verifier = make_verifier(jwks)
+    good = make_token("alice")
+    header, payload, _ = good.split(".")
+    assert verifier.verify(good)["sub"] == "alice"
+    with pytest.raises(InvalidToken, match="signature is invalid"):
+        verifier.verify(f"{header}.{payload}.{make_token('bob').split('.')[2]}")
+    expired = make_token("alice", exp=int(time.time()) - 60)
+    assert expired.split(".")[0] == header
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(expired)
+
+
 def test_an_oversized_token_is_refused_before_parsing(jwks, make_token):
     with pytest.raises(InvalidToken, match="too large"):
         make_verifier(jwks).verify(make_token("alice", padding="x" * 100_000))
