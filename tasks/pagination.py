@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from .selectors import TaskListing, tasks_after
+from .selectors import TaskListing
 from .serializers import PageQuerySerializer, validated
 
 _BAD_CURSOR = "Not a cursor from this list's Link header; start again with after= empty."
@@ -40,9 +40,12 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         self.limit, self.offset, self.after = params["limit"], params["offset"], params.get("after")
         if self.after is not None:
             return self._keyset_page()
-        rows = listing.page(offset=self.offset, limit=self.limit)
+        page = listing.page(offset=self.offset, limit=self.limit)
+        rows = page.rows
+        if page.total is not None:
+            self.count = page.total
         # A page that is neither full nor past the end is the last one: its end is the total.
-        if len(rows) < self.limit and (rows or self.offset == 0):
+        elif len(rows) < self.limit and (rows or self.offset == 0):
             self.count = self.offset + len(rows)
         else:
             self.count = listing.count()
@@ -52,15 +55,15 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         if self.offset:
             raise ValidationError({"offset": ["Page with offset or with after, not both."]})
         self.ordering = self.listing.ordering
-        page = self.listing.rows()
-        if self.after:
-            value, task_id = decode_cursor(self.after, self.ordering)
-            page = tasks_after(page, ordering=self.ordering, value=value, task_id=task_id)
-        rows = list(page[: self.limit + 1])  # one more row tells whether a next page exists
-        self.has_next = len(rows) > self.limit
-        rows = rows[: self.limit]
+        after = decode_cursor(self.after, self.ordering) if self.after else None
+        page = self.listing.keyset_page(after=after, limit=self.limit + 1)  # one more row tells if there is a next
+        self.has_next = len(page.rows) > self.limit
+        rows = page.rows[: self.limit]
         self.next_cursor = encode_cursor(self.ordering, rows[-1]) if self.has_next else None
-        self.count = len(rows) if not self.after and not self.has_next else self.listing.count()
+        if page.total is not None:
+            self.count = page.total
+        else:
+            self.count = len(rows) if not self.after and not self.has_next else self.listing.count()
         return rows
 
     def get_next_link(self) -> str | None:

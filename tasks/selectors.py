@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import Col
+from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models.expressions import Expression
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -40,7 +40,8 @@ class CompiledQuery:
     sql: str
     parameter_names: tuple[str, ...]
     query: Query
-    columns: tuple[Col, ...]  # connection-free: a compiler of the request's connection converts their values
+    # What it selects, columns and annotations; connection-free: a compiler of the request's connection converts them.
+    columns: tuple[Expression, ...]
     column_names: tuple[str, ...]
 
     def parameters(self, **values: Any) -> list[Any]:
@@ -81,7 +82,7 @@ def compiled(queryset: QuerySet, database: str, marks: dict[Any, str], *, paged:
     if paged:
         sql, parameter_names = f"{sql} LIMIT %s OFFSET %s", (*parameter_names, "limit", "offset")
     columns = tuple(column for column, _sql, _alias in compiler.select)
-    names = tuple(column.target.attname for column in columns)
+    names = tuple(alias or column.target.attname for column, _sql, alias in compiler.select)
     return CompiledQuery(sql, parameter_names, queryset.query, columns, names)
 
 
@@ -100,6 +101,9 @@ def fetch(query: CompiledQuery, database: str, **values: Any) -> list[list[Any]]
 
 
 _USER_MARK, _TASK_MARK = "\x00user_id", -1  # values no real lookup uses, to find each parameter's place
+_TOTAL = "total_in_list"  # the list's total on every row of a page; not a Task field
+# What a user's counter row says for each status filter.
+_COUNTED = {"all": F("total"), "completed": F("completed"), "pending": F("total") - F("completed")}
 
 
 @cache
@@ -109,19 +113,30 @@ def _task_of_sql(database: str, vendor: str) -> CompiledQuery:
     return compiled(lookup, database, {_USER_MARK: "user_id", _TASK_MARK: "task_id"})
 
 
+@dataclass(frozen=True)
+class TaskPage:
+    """A page's rows, as ``.values(*fields)`` gives them, and the list's total when the page read it."""
+
+    rows: list[dict[str, Any]]
+    total: int | None = None
+
+
 def task_page(
     *, user_id: str, status: str, ordering: str, fields: tuple[str, ...], offset: int, limit: int
-) -> list[dict[str, Any]]:
-    """Rows ``offset`` to ``offset + limit`` of the user's unsearched list, as ``.values(*fields)`` gives them.
+) -> TaskPage:
+    """Rows ``offset`` to ``offset + limit`` of the user's unsearched list, with the list's total.
 
     The list's SQL depends only on (status, ordering), so it is compiled once per
     shape, as ``task_of``'s is, and the rows pass through the backend's own
-    converters: the same rows as the QuerySet's, at under half the cost.
+    converters: the same rows as the QuerySet's, at under half the cost. Each row
+    also carries the total from the user's counter row, so a full page needs no
+    second query for ``X-Total-Count``, and rows and total come from one snapshot.
+    A page past the end has no row to carry it: its total is None.
     """
     database = Task.objects.db
     page = task_page_query(database, status=status, ordering=ordering, fields=fields)
-    rows = fetch(page, database, user_id=user_id, offset=offset, limit=limit)
-    return [dict(zip(page.column_names, row, strict=True)) for row in rows]
+    values = {"user_id": user_id, "offset": offset, "limit": limit}
+    return _page_of([dict(zip(page.column_names, row, strict=True)) for row in fetch(page, database, **values)])
 
 
 def task_page_query(database: str, *, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
@@ -133,7 +148,23 @@ def task_page_query(database: str, *, status: str, ordering: str, fields: tuple[
 def _task_page_sql(database: str, vendor: str, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
     """The ORM's own SQL for a page of one user's list with this status and ordering."""
     listing = task_list(user_id=_USER_MARK, status=status, ordering=ordering).values(*fields)
-    return compiled(listing, database, {_USER_MARK: "user_id"}, paged=True)
+    return compiled(
+        _with_total(listing, user_id=_USER_MARK, status=status), database, {_USER_MARK: "user_id"}, paged=True
+    )
+
+
+def _with_total(rows: QuerySet, *, user_id: str, status: str) -> QuerySet:
+    """``rows`` with the list's total beside each, from the user's counter row (a subquery run once)."""
+    total = TaskCount.objects.filter(user_id=user_id).values(n=_COUNTED[status])[:1]
+    return rows.annotate(**{_TOTAL: Subquery(total)})
+
+
+def _page_of(rows: list[dict[str, Any]]) -> TaskPage:
+    """The rows without the total each carries, and that total (None for no rows)."""
+    total = rows[0][_TOTAL] if rows else None
+    for row in rows:
+        del row[_TOTAL]
+    return TaskPage(rows, total)
 
 
 def task_list(*, user_id: str, status: str = "all", search: str = "", ordering: str = "-created_at") -> QuerySet[Task]:
@@ -152,9 +183,8 @@ def task_count(*, user_id: str, status: str = "all", search: str = "") -> int:
     """How many tasks the list's filters match: one counter row, unless a search needs a COUNT(*)."""
     if search:
         return task_list(user_id=user_id, status=status, search=search).count()
-    counts = TaskCount.objects.filter(user_id=user_id).values_list("total", "completed")
-    total, completed = next(iter(counts), (0, 0))
-    return {"all": total, "completed": completed, "pending": total - completed}[status]
+    counted = TaskCount.objects.filter(user_id=user_id).values_list(_COUNTED[status], flat=True)
+    return next(iter(counted), 0)
 
 
 def tasks_after(tasks: QuerySet, *, ordering: str, value: Any, task_id: int) -> QuerySet:
@@ -183,10 +213,10 @@ class TaskListing:
             *self.fields
         )
 
-    def page(self, *, offset: int, limit: int) -> list[dict[str, Any]]:
-        """An offset page: without a search (the usual list) by SQL compiled once (``task_page``)."""
+    def page(self, *, offset: int, limit: int) -> TaskPage:
+        """An offset page: without a search (the usual list) by SQL compiled once, total included (``task_page``)."""
         if self.search:
-            return list(self.rows()[offset : offset + limit])
+            return TaskPage(list(self.rows()[offset : offset + limit]))
         return task_page(
             user_id=self.user_id,
             status=self.status,
@@ -195,6 +225,18 @@ class TaskListing:
             offset=offset,
             limit=limit,
         )
+
+    def keyset_page(self, *, after: tuple[Any, int] | None, limit: int) -> TaskPage:
+        """Up to ``limit`` rows after the task the cursor names, (its ordering value, its id), or from the top.
+
+        Unsearched, the total comes with the rows, as on an offset page.
+        """
+        rows = self.rows()
+        if after is not None:
+            rows = tasks_after(rows, ordering=self.ordering, value=after[0], task_id=after[1])
+        if self.search:
+            return TaskPage(list(rows[:limit]))
+        return _page_of(list(_with_total(rows, user_id=self.user_id, status=self.status)[:limit]))
 
     def count(self) -> int:
         return task_count(user_id=self.user_id, status=self.status, search=self.search)

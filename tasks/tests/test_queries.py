@@ -1,4 +1,4 @@
-"""Query budgets: none to authenticate, two at most for a list page or any write (ISSUE: performance)."""
+"""Query budgets: none to authenticate, one for a full page of the list, two at most for a search or any write."""
 
 from __future__ import annotations
 
@@ -40,6 +40,28 @@ def test_a_last_page_needs_no_count_query(alice, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = alice.get(TASKS)
     assert response["X-Total-Count"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("params", "total"),
+    [({}, 16), ({"status": "completed"}, 7), ({"status": "pending"}, 9), ({"offset": 10}, 16)],
+)
+def test_a_full_page_of_the_usual_list_reads_its_total_with_its_rows(alice, params, total, django_assert_num_queries):
+    TaskFactory.create_batch(7, user_id="alice", completed=True)
+    TaskFactory.create_batch(9, user_id="alice", completed=False)
+    TaskFactory.create_batch(4, user_id="bob", completed=True)
+    with django_assert_num_queries(1):
+        response = alice.get(TASKS, {"limit": 5, **params})
+    assert len(response.json()) == 5
+    assert response["X-Total-Count"] == str(total)
+
+
+def test_a_keyset_page_reads_its_total_with_its_rows(alice, many, django_assert_num_queries):
+    next_url = alice.get(TASKS, {"after": "", "limit": 10})["Link"].split(">")[0].lstrip("<")
+    with django_assert_num_queries(1):
+        response = alice.get(next_url)
+    assert len(response.json()) == 10
+    assert response["X-Total-Count"] == "60"
 
 
 def test_a_keyset_page_costs_at_most_two_queries(alice, many, django_assert_max_num_queries):

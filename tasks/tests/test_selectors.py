@@ -9,7 +9,7 @@ from django.db import connections
 from django.db.models.sql.compiler import SQLCompiler
 
 from tasks.models import Task
-from tasks.selectors import TaskListing, task_list, task_of, task_page
+from tasks.selectors import TaskListing, TaskPage, task_list, task_of, task_page
 from tasks.serializers import ORDERING_FIELDS, TASK_FIELDS
 
 from .factories import TaskFactory
@@ -64,28 +64,32 @@ ORDERINGS = [prefix + name for name in ORDERING_FIELDS for prefix in ("", "-")]
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["all", "pending", "completed"])
 @pytest.mark.parametrize("ordering", ORDERINGS)
-def test_a_precompiled_page_has_the_rows_the_queryset_has(mixed_lists, status, ordering):
+def test_a_precompiled_page_has_the_rows_and_total_the_queryset_has(mixed_lists, status, ordering):
     rows = task_list(user_id="alice", status=status, ordering=ordering).values(*TASK_FIELDS)
+    total = rows.count()
     for offset, limit in ((0, 50), (0, 5), (5, 5), (7, 3), (11, 10), (12, 1), (40, 5)):
         page = task_page(
             user_id="alice", status=status, ordering=ordering, fields=TASK_FIELDS, offset=offset, limit=limit
         )
-        assert page == list(rows[offset : offset + limit]), (offset, limit)
+        assert page.rows == list(rows[offset : offset + limit]), (offset, limit)
+        # Every page with a row on it knows the total; one past the end has nothing to carry it.
+        assert page.total == (total if page.rows else None), (offset, limit)
 
 
 @pytest.mark.django_db
 def test_a_precompiled_page_holds_converted_values_of_the_users_tasks_only(mixed_lists):
     page = task_page(user_id="alice", status="all", ordering="-created_at", fields=TASK_FIELDS, offset=0, limit=50)
 
-    assert len(page) == 12 and {row["user_id"] for row in page} == {"alice"}
-    assert all(isinstance(row["completed"], bool) and row["created_at"].tzinfo is not None for row in page)
+    assert len(page.rows) == 12 and {row["user_id"] for row in page.rows} == {"alice"}
+    assert all(isinstance(row["completed"], bool) and row["created_at"].tzinfo is not None for row in page.rows)
+    assert all(row.keys() == set(TASK_FIELDS) for row in page.rows)
 
 
 @pytest.mark.django_db
 def test_a_page_for_a_user_id_that_looks_like_sql_is_empty(mixed_lists):
     listing = TaskListing(user_id="alice' OR '1'='1", fields=TASK_FIELDS)
 
-    assert listing.page(offset=0, limit=50) == [] and listing.count() == 0
+    assert listing.page(offset=0, limit=50) == TaskPage([]) and listing.count() == 0
 
 
 @pytest.mark.django_db
@@ -94,8 +98,9 @@ def test_a_searched_page_reads_through_the_queryset(mixed_lists):
 
     page = listing.page(offset=0, limit=50)
 
-    assert page == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
-    assert listing.count() == len(page) == 3
+    assert page.rows == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
+    assert page.total is None  # counted by the paginator: a search's total is a COUNT(*), not a counter row
+    assert listing.count() == len(page.rows) == 3
 
 
 @pytest.mark.django_db
@@ -129,5 +134,5 @@ def test_a_finished_threads_connection_is_not_kept_alive_by_precompiled_reads():
     thread.join()
     gc.collect()
 
-    assert seen["task"].title == "Buy milk" and [row["id"] for row in seen["page"]] == [task.pk]
+    assert seen["task"].title == "Buy milk" and [row["id"] for row in seen["page"].rows] == [task.pk]
     assert seen["connection"]() is None
