@@ -135,8 +135,9 @@ def task_page(
     """
     database = Task.objects.db
     page = task_page_query(database, status=status, ordering=ordering, fields=fields)
-    values = {"user_id": user_id, "offset": offset, "limit": limit}
-    return _page_of([dict(zip(page.column_names, row, strict=True)) for row in fetch(page, database, **values)])
+    rows = fetch(page, database, user_id=user_id, offset=offset, limit=limit)
+    # The columns are ``fields`` and then the total (_task_page_sql checks): zip() stops before the total.
+    return TaskPage([dict(zip(fields, row, strict=False)) for row in rows], rows[0][-1] if rows else None)
 
 
 def task_page_query(database: str, *, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
@@ -148,9 +149,12 @@ def task_page_query(database: str, *, status: str, ordering: str, fields: tuple[
 def _task_page_sql(database: str, vendor: str, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
     """The ORM's own SQL for a page of one user's list with this status and ordering."""
     listing = task_list(user_id=_USER_MARK, status=status, ordering=ordering).values(*fields)
-    return compiled(
+    page = compiled(
         _with_total(listing, user_id=_USER_MARK, status=status), database, {_USER_MARK: "user_id"}, paged=True
     )
+    if page.column_names != (*fields, _TOTAL):
+        raise RuntimeError(f"unexpected columns for a list page: {page.column_names}")
+    return page
 
 
 def _with_total(rows: QuerySet, *, user_id: str, status: str) -> QuerySet:
