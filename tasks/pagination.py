@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from .selectors import TaskListing
+from .selectors import TaskListing, TaskPage
 from .serializers import PageQuerySerializer, validated
 
 _BAD_CURSOR = "Not a cursor from this list's Link header; start again with after= empty."
@@ -41,15 +41,10 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         if self.after is not None:
             return self._keyset_page()
         page = listing.page(offset=self.offset, limit=self.limit)
-        rows = page.rows
-        if page.total is not None:
-            self.count = page.total
         # A page that is neither full nor past the end is the last one: its end is the total.
-        elif len(rows) < self.limit and (rows or self.offset == 0):
-            self.count = self.offset + len(rows)
-        else:
-            self.count = listing.count()
-        return rows
+        last = len(page.rows) < self.limit and (page.rows or self.offset == 0)
+        self.count = self._total(page, self.offset + len(page.rows) if last else None)
+        return page.rows
 
     def _keyset_page(self) -> list[Any]:
         if self.offset:
@@ -60,11 +55,14 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         self.has_next = len(page.rows) > self.limit
         rows = page.rows[: self.limit]
         self.next_cursor = encode_cursor(self.ordering, rows[-1]) if self.has_next else None
-        if page.total is not None:
-            self.count = page.total
-        else:
-            self.count = len(rows) if not self.after and not self.has_next else self.listing.count()
+        self.count = self._total(page, len(rows) if not self.after and not self.has_next else None)
         return rows
+
+    def _total(self, page: TaskPage, known: int | None) -> int:
+        """The list's total: read with the page's rows, else known from where the page ends, else counted."""
+        if page.total is not None:
+            return page.total
+        return known if known is not None else self.listing.count()
 
     def get_next_link(self) -> str | None:
         if self.after is None:
