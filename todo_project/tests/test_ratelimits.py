@@ -161,6 +161,18 @@ def test_the_api_enforces_a_budget_with_database_counters(database_counters, lim
     assert_rate_limited(alice.post("/api/alice/tasks", {"title": "t"}, format="json"))
 
 
+@pytest.mark.django_db
+def test_database_counters_cost_no_wal_flush_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("table persistence is a PostgreSQL setting; SQLite has no WAL flush to spare")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_counter'")
+        assert cursor.fetchone() == ("u",)  # unlogged: a count commits without waiting for the disk
+    cache = DatabaseCounterCache("", {})
+    assert cache.add("unlogged", 1, 60)
+    assert cache.incr("unlogged") == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_database_counters_are_exact_under_concurrency():
     if connection.vendor != "postgresql":
