@@ -55,8 +55,8 @@ def seed(rows: int) -> None:
         )
     connection.cursor().execute("VACUUM ANALYZE tasks_task")
     connection.cursor().execute("VACUUM ANALYZE tasks_taskcount")
-    # Write the load out now: a checkpoint flushing it during the timings would slow
-    # every commit (each request's rate-limit count is one) and time the disk instead.
+    # Write the load out now: a checkpoint flushing it during the timings would compete
+    # with the requests for the disk, and the timings would measure that.
     try:
         connection.cursor().execute("CHECKPOINT")
     except DatabaseError as e:  # a role without pg_checkpoint: the timings are only noisier
@@ -68,7 +68,7 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
     from django.db import connection
 
     from tasks.models import TaskCount
-    from tasks.selectors import task_list, task_page_query, tasks_after
+    from tasks.selectors import TaskListing, task_list, task_page_query
     from tasks.serializers import TASK_FIELDS
 
     def page(status: str, offset: int, limit: int = 50) -> tuple[str, list[Any]]:
@@ -77,11 +77,11 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
 
     rows = task_list(user_id=HEAVY).values(*TASK_FIELDS)
     last = rows[heavy_total // 2]
-    keyset = tasks_after(rows, ordering="-created_at", value=last["created_at"], task_id=last["id"])[:51]
-    counter = TaskCount.objects.filter(user_id=HEAVY).values_list("total", "completed")
+    keyset = TaskListing(user_id=HEAVY, fields=TASK_FIELDS).keyset_rows(after=(last["created_at"], last["id"]))[:51]
+    counter = TaskCount.objects.filter(user_id=HEAVY).values_list("total", flat=True)
     plans = {
         "first page (rows)": page("all", 0),
-        "X-Total-Count of a keyset page (counter row)": counter.query.sql_with_params(),
+        "X-Total-Count of a page past the end (counter row)": counter.query.sql_with_params(),
         "status=pending (rows)": page("pending", 0),
         "keyset page half way (?after=)": keyset.query.sql_with_params(),
         "offset page at the end (?offset=)": page("all", heavy_total - 50),

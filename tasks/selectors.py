@@ -230,17 +230,20 @@ class TaskListing:
             limit=limit,
         )
 
-    def keyset_page(self, *, after: tuple[Any, int] | None, limit: int) -> TaskPage:
-        """Up to ``limit`` rows after the task the cursor names, (its ordering value, its id), or from the top.
+    def keyset_rows(self, *, after: tuple[Any, int] | None) -> QuerySet:
+        """The rows after the task the cursor names, (its ordering value, its id), or from the top.
 
-        Unsearched, the total comes with the rows, as on an offset page.
+        Unsearched, each row carries the total, as on an offset page.
         """
         rows = self.rows()
         if after is not None:
             rows = tasks_after(rows, ordering=self.ordering, value=after[0], task_id=after[1])
-        if self.search:
-            return TaskPage(list(rows[:limit]))
-        return _page_of(list(_with_total(rows, user_id=self.user_id, status=self.status)[:limit]))
+        return rows if self.search else _with_total(rows, user_id=self.user_id, status=self.status)
+
+    def keyset_page(self, *, after: tuple[Any, int] | None, limit: int) -> TaskPage:
+        """Up to ``limit`` of ``keyset_rows``, with the total when they carried it."""
+        rows = list(self.keyset_rows(after=after)[:limit])
+        return TaskPage(rows) if self.search else _page_of(rows)
 
     def count(self) -> int:
         return task_count(user_id=self.user_id, status=self.status, search=self.search)
