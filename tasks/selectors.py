@@ -164,11 +164,9 @@ def _with_total(rows: QuerySet, *, user_id: str, status: str) -> QuerySet:
 
 
 def _page_of(rows: list[dict[str, Any]]) -> TaskPage:
-    """The rows without the total each carries, and that total (None for no rows)."""
-    total = rows[0][_TOTAL] if rows else None
-    for row in rows:
-        del row[_TOTAL]
-    return TaskPage(rows, total)
+    """The rows without the total they may carry, and that total (None for no rows, or rows without it)."""
+    totals = [row.pop(_TOTAL, None) for row in rows]
+    return TaskPage(rows, totals[0] if totals else None)
 
 
 def task_list(*, user_id: str, status: str = "all", search: str = "", ordering: str = "-created_at") -> QuerySet[Task]:
@@ -242,8 +240,7 @@ class TaskListing:
 
     def keyset_page(self, *, after: tuple[Any, int] | None, limit: int) -> TaskPage:
         """Up to ``limit`` of ``keyset_rows``, with the total when they carried it."""
-        rows = list(self.keyset_rows(after=after)[:limit])
-        return TaskPage(rows) if self.search else _page_of(rows)
+        return _page_of(list(self.keyset_rows(after=after)[:limit]))
 
     def count(self) -> int:
         return task_count(user_id=self.user_id, status=self.status, search=self.search)
