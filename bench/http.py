@@ -34,8 +34,9 @@ CONNECTIONS = 16
 OURS = "ours"
 # How ours is served (--worker-class): sync, as deployed, or a class that keeps connections
 # alive, as uvicorn does for the FastAPI stack, to see what that would be worth here.
+DEFAULT_WORKER_CLASS = "sync"
 WORKER_CLASSES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "sync": ("todo_project.wsgi:application", SYNC_WORKERS),
+    DEFAULT_WORKER_CLASS: ("todo_project.wsgi:application", SYNC_WORKERS),
     "gthread": ("todo_project.wsgi:application", ("--worker-class", "gthread", "--threads", "4")),
     "asgi": ("todo_project.asgi:application", ("--worker-class", "uvicorn.workers.UvicornWorker")),
 }
@@ -87,7 +88,7 @@ def prepare_database(tasks: int) -> int:
 
 
 @contextmanager
-def gunicorn(workers: int, worker_class: str = "sync") -> Any:
+def gunicorn(workers: int, worker_class: str = DEFAULT_WORKER_CLASS) -> Any:
     """The API under gunicorn on a free loopback port; yields (port, master process)."""
     port = free_port()
     app, worker = WORKER_CLASSES[worker_class]
@@ -282,7 +283,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per scenario; the best is kept")
     parser.add_argument("--memory-requests", type=int, default=10_000)
-    parser.add_argument("--worker-class", choices=WORKER_CLASSES, default="sync", help="gunicorn's, for ours")
+    parser.add_argument(
+        "--worker-class", choices=WORKER_CLASSES, default=DEFAULT_WORKER_CLASS, help="gunicorn's, for ours"
+    )
     parser.add_argument("--out")
     args = parser.parse_args()
     if shutil.which("wrk") is None:

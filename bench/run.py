@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from .common import BENCH_DIR, RESULTS_DIR, Identity, log, server_env, sqlite_url
-from .http import WORKER_CLASSES
+from .http import DEFAULT_WORKER_CLASS, WORKER_CLASSES
 from .report import markdown
 
 DEFAULT_SETTINGS = "todo_project.settings"
-DEFAULT_WORKER_CLASS = "sync"
 
 SIZES = {
     "smoke": {"micro": 1.0, "inprocess": 2.0, "duration": 1.0, "rounds": 1, "memory": 300, "rows": 20_000,
