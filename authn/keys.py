@@ -6,13 +6,14 @@ Only asymmetric signing keys are taken from a key set; HMAC secrets never are
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import logging
 import math
+import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,17 +97,38 @@ class KeyFetchError(Exception):
 
 
 def fetch_jwks(url: str, *, timeout: float, max_bytes: int = MAX_JWKS_BYTES) -> KeySet:
-    """Fetch and parse a JWKS document, bounded in time and size, never following redirects."""
-    # Never file:, ftp: or data: — urllib would happily open those.
-    if urlsplit(url).scheme not in ("http", "https"):
+    """Fetch and parse a JWKS document, bounded in size and in time, never following a redirect.
+
+    ``timeout`` bounds the whole fetch (connecting, the headers, the body), not
+    each read: a key server that drips a byte at a time cannot hold the fetch,
+    nor the lock other threads wait on, past it.
+    """
+    parts = urlsplit(url)
+    # Never file:, ftp: or data:; only http(s) to a named host.
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise KeyFetchError(f"{url!r} is not an http(s) URL")
-    opener = urllib.request.build_opener(_RefuseRedirects())
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 (scheme checked)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     try:
-        with opener.open(request, timeout=timeout) as response:
-            body = response.read(max_bytes + 1)
-    except (OSError, ValueError) as e:  # URLError, HTTPError and timeouts are OSErrors
+        connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    except ValueError as e:  # a port that is not a number
+        raise KeyFetchError(f"{url!r} is not an http(s) URL") from e
+    deadline = _Deadline(connection, timeout)
+    try:
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", target, headers=_ACCEPT_JSON)
+        response = connection.getresponse()
+        if response.status != 200:  # a redirect too: it could point the key set anywhere
+            raise KeyFetchError(f"GET {url} answered {response.status}")
+        body = response.read(max_bytes + 1)
+    except (OSError, http.client.HTTPException, ValueError) as e:  # timeouts and refusals are OSErrors
+        if deadline.passed:
+            raise KeyFetchError(f"GET {url} took longer than {timeout} s") from e
         raise KeyFetchError(f"GET {url} failed: {e}") from e
+    finally:
+        deadline.cancel()
+        connection.close()
+    if deadline.passed:
+        raise KeyFetchError(f"GET {url} took longer than {timeout} s")
     if len(body) > max_bytes:
         raise KeyFetchError(f"GET {url} returned more than {max_bytes} bytes")
     try:
@@ -115,11 +137,36 @@ def fetch_jwks(url: str, *, timeout: float, max_bytes: int = MAX_JWKS_BYTES) -> 
         raise KeyFetchError(f"GET {url} did not return a JWKS document: {e}") from e
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point the key set anywhere; treat it as an error."""
+_ACCEPT_JSON = {"Accept": "application/json"}
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+
+class _Deadline:
+    """Shuts a connection's socket down when its time is up, ending whatever read is blocked on it.
+
+    A socket timeout bounds each read alone, so it cannot bound a whole response.
+    """
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self._connection = connection
+        self._passed = threading.Event()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def passed(self) -> bool:
+        return self._passed.is_set()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self._passed.set()
+        sock = self._connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # The plain socket's shutdown: an SSLSocket's own would drop its TLS state under the reader.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class RemoteKeySource:
@@ -160,11 +207,14 @@ class RemoteKeySource:
         self._generation = 0  # completed fetch attempts: tells a waiting thread it can skip its own
 
     def find(self, kid: str, alg: str) -> PyJWK | None:
-        """Return the key for ``kid``; None when a key set fetched for this call lacks it.
+        """Return the key for ``kid``; None when the key set, as last fetched, lacks it.
 
-        Raises KeySourceUnavailable when the key is not held and the key set
-        cannot be asked for it now: unreachable, or asked moments ago (cooldown).
-        A key rotated in that moment is then retried, not refused.
+        Raises KeySourceUnavailable only when the key is not held and the key set
+        cannot be fetched (the last attempt failed, or none succeeded yet): the
+        token may then be genuine. A ``kid`` missing from a key set that was
+        fetched successfully is unknown (401), inside the refetch cooldown too, so
+        made-up kids can never make the API report an outage; a key rotated in
+        during the cooldown is refused once, and the web app renews and resends.
         """
         now, generation = self._clock(), self._generation
         if now - self._fetched_at >= self._cache_seconds:
@@ -175,9 +225,9 @@ class RemoteKeySource:
             self._refresh(generation, wait=True)
             keys = self._usable_keys(now)
             key = keys.find(kid, alg) if keys is not None else None
-        if key is not None or (self._last_failure is None and self._fetched_at >= now):
+        if key is not None or (keys is not None and self._last_failure is None):
             return key
-        reason = self._last_failure or f"kid {kid!r} unknown and the key set was fetched moments ago"
+        reason = self._last_failure or "no key set has been fetched yet"
         raise KeySourceUnavailable(reason, retry_after=self._retry_after(now))
 
     def ensure_loaded(self) -> None:

@@ -83,12 +83,21 @@ def test_an_unknown_kid_refetches_once_per_cooldown(source, server, clock):
     assert source.find("random-0", "EdDSA") is None  # refetched for it: a fresh set lacks it (401)
     for n in range(1, 50):
         clock.now += 0.1
-        with pytest.raises(KeySourceUnavailable):  # cooling down: cannot look now (503, retry)
-            source.find(f"random-{n}", "EdDSA")
+        # Cooling down: not asked again, and the set fetched moments ago lacks it: unknown (401), not an outage.
+        assert source.find(f"random-{n}", "EdDSA") is None
     assert server.calls == 2  # the first fetch, then one refetch for the whole flood
     clock.now += 6
     assert source.find("random-again", "EdDSA") is None
     assert server.calls == 3
+
+
+def test_made_up_kids_inside_the_cooldown_never_look_like_an_outage(source, server, clock):
+    """Ten made-up kids 0.4 s apart: each is unknown (401), none is "retry later" (503)."""
+    source.find("ed-key-1", "EdDSA")
+    for n in range(10):
+        clock.now += 0.4
+        assert source.find(f"forged-{n}", "EdDSA") is None
+    assert server.calls == 1  # the cooldown still keeps them from reaching the key server
 
 
 def test_an_unknown_kid_on_the_first_fetch_is_refused(source, server):
@@ -103,13 +112,11 @@ def test_a_rotated_key_is_picked_up_on_first_sight(source, server, clock, jwks):
     assert source.find("rs-key-1", "RS256") is not None
 
 
-def test_a_key_rotated_within_the_cooldown_is_retried_not_refused(source, server, clock, jwks):
+def test_a_key_rotated_within_the_cooldown_is_unknown_until_the_cooldown_ends(source, server, clock, jwks):
     source.find("ed-key-1", "EdDSA")
     server.document = {"keys": [k for k in jwks["keys"] if k["kid"] == "rs-key-1"]}
     clock.now += 2
-    with pytest.raises(KeySourceUnavailable) as unavailable:
-        source.find("rs-key-1", "RS256")
-    assert unavailable.value.retry_after == 8
+    assert source.find("rs-key-1", "RS256") is None  # 401: the web app renews and resends once
     clock.now += 8
     assert source.find("rs-key-1", "RS256") is not None
 
@@ -210,6 +217,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, dict[str, str], bytes, float]] = {}
 
     def do_GET(self) -> None:
+        if self.path.startswith("/drip"):
+            self._drip()
+            return
         status, headers, body, delay = self.routes[self.path]
         time.sleep(delay)
         self.send_response(status)
@@ -217,6 +227,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def _drip(self) -> None:
+        """A byte every 0.2 s, each well within a per-read timeout: in the status line, or in the body."""
+        document = json.dumps({"keys": []}).encode()
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(document)
+        slow, fast = (head, document) if self.path == "/drip-headers" else (document, head)
+        try:
+            if self.path != "/drip-headers":
+                self.wfile.write(fast)
+            for byte in slow:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client gave up, as it should
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -259,6 +284,14 @@ def test_fetch_gives_up_after_its_timeout(http_server):
     with pytest.raises(KeyFetchError):
         fetch_jwks(f"{http_server}/slow", timeout=0.5)
     assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_the_timeout_bounds_the_whole_fetch_not_each_read(http_server, path):
+    started = time.monotonic()
+    with pytest.raises(KeyFetchError, match=r"took longer than 0\.6 s"):
+        fetch_jwks(f"{http_server}{path}", timeout=0.6)
+    assert time.monotonic() - started < 1.5  # each byte comes within the timeout; the whole would take over 5 s
 
 
 def test_fetch_from_a_closed_port_fails_as_unreachable():
