@@ -30,9 +30,20 @@ MAX_TOKEN_BYTES = 8 * 1024
 MAX_KID_LENGTH = 256
 # Distinct headers are few (one per signing key and algorithm); the bound only caps memory.
 HEADER_CACHE_SIZE = 64
-# The first segment of the compact form (RFC 7515 §7.1), base64url; PyJWT tolerates "=" padding.
+# The first segment of the compact form (RFC 7515 §7.1), base64url without padding.
 # Only the header is read here; PyJWT parses the whole token again, strictly, before trusting it.
-_HEADER_SEGMENT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_HEADER_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+# RFC 7515 §2: base64url without "=". A segment of 2 or 3 (mod 4) characters ends in one whose
+# low bits are unused; canonical encoders leave them zero, and PyJWT ignores them, so only these
+# last characters are accepted: one token, one spelling, one verified-token cache entry.
+_CANONICAL_LAST = {2: frozenset("AQgw"), 3: frozenset("AEIMQUYcgkosw048")}
+# NumericDate (RFC 7519 §2): a JSON number of seconds; past 9999-12-31 no date type can hold it.
+MAX_NUMERIC_DATE = 253_402_300_799
+TIME_CLAIMS = ("exp", "iat", "nbf")
+# A subject names the user in paths (/api/{sub}/tasks) and in the task table's 255-character column.
+MAX_SUBJECT_LENGTH = 255
+# No control characters (C0, DEL, C1) nor lone surrogates (no UTF-8 for a URL or a database), no "/".
+_SUBJECT = re.compile(rf"[^\x00-\x1f\x7f-\x9f/\ud800-\udfff]{{1,{MAX_SUBJECT_LENGTH}}}")
 
 
 class UnverifiedHeader(NamedTuple):
@@ -59,6 +70,31 @@ def _parse_header(segment: str) -> UnverifiedHeader:
     if not isinstance(header, dict):
         raise InvalidToken("The token is malformed", reason="the header is not a JSON object")
     return UnverifiedHeader(header.get("alg"), header.get("kid"), "crit" in header)
+
+
+def is_valid_subject(sub: Any) -> bool:
+    """The one rule for ``sub``: text that can be a URL path segment and a user id column value.
+
+    Not blank, at most MAX_SUBJECT_LENGTH characters, no control characters,
+    lone surrogates or "/", and not "." or "..", which clients collapse in a path.
+    """
+    return isinstance(sub, str) and _SUBJECT.fullmatch(sub) is not None and not sub.isspace() and sub not in (".", "..")
+
+
+def is_canonical_compact(token: str) -> bool:
+    """True when no segment of ``token`` is padded or ends in unused bits set (RFC 7515 §2)."""
+    if "=" in token:
+        return False
+    for segment in token.split("."):
+        allowed = _CANONICAL_LAST.get(len(segment) % 4)
+        if allowed is not None and segment[-1] not in allowed:
+            return False
+    return True
+
+
+def _is_numeric_date(value: Any) -> bool:
+    # type(), not isinstance(): True is an int to Python, and a NumericDate to nobody.
+    return type(value) in (int, float) and 0 <= value <= MAX_NUMERIC_DATE
 
 
 class KeySource(Protocol):
@@ -145,10 +181,12 @@ class TokenVerifier:
 
     def _verify(self, token: str) -> tuple[dict[str, Any], str, Any]:
         """The claims, with the ``alg`` and ``kid`` whose key verified them."""
+        if not is_canonical_compact(token):
+            raise InvalidToken("The token is malformed", reason="not canonical base64url (RFC 7515 §2)")
         alg, kid, critical = self._unverified_header(token)
         # RFC 8725 §3.1: the allow-list decides; "none", in any spelling, is never on it.
         if not isinstance(alg, str) or alg not in self.config.algorithms:
-            raise InvalidToken("The token's algorithm is not allowed", reason=f"alg {alg!r}", kid=kid)
+            raise InvalidToken("The token's algorithm is not allowed", reason=f"alg {alg!r:.40}", kid=kid)
         # RFC 7515 §4.1.11: extensions marked critical that we do not implement mean reject.
         if critical:
             raise InvalidToken("The token has an unsupported critical header", kid=kid)
@@ -172,9 +210,19 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as e:
             raise self._refusal(e, token, kid) from e
+        # PyJWT takes numeric strings and any magnitude; a NumericDate is a number a date can hold.
+        for name in TIME_CLAIMS:
+            if name in claims and not _is_numeric_date(claims[name]):
+                raise InvalidToken(
+                    "The token's time claims are invalid", reason=f"{name} is not a NumericDate", kid=kid
+                )
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise InvalidToken("The token has no subject", kid=kid)
+        if not is_valid_subject(sub):
+            raise InvalidToken(
+                "The token's subject is not a valid user id", reason="sub fails the subject rule", kid=kid
+            )
         return claims, alg, kid
 
     def ensure_keys_loaded(self) -> None:

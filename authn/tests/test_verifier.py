@@ -70,6 +70,11 @@ SOURCES_AND_ALGS = [
 ]
 
 
+@pytest.mark.parametrize("sub", ["a" * 255, "ålice", "user id with spaces", "a%2Fb", "...", "Zm9v_-.~"])
+def test_subjects_that_are_path_segments_verify(sub, jwks, make_token):
+    assert make_verifier(jwks).verify(make_token(sub))["sub"] == sub
+
+
 @pytest.mark.parametrize(("source", "alg"), SOURCES_AND_ALGS)
 def test_a_good_token_verifies_to_its_claims(source, alg, jwks, make_token):
     claims = make_verifier(jwks, source=source).verify(make_token("alice", alg=alg))
@@ -90,6 +95,22 @@ BAD_CLAIMS = [
     ("empty sub", {"sub": ""}, "The token has no subject"),
     ("blank sub", {"sub": "   "}, "The token has no subject"),
     ("non-string sub", {"sub": 123}, "The token has no subject"),
+    # PyJWT accepts these; a NumericDate is a JSON number a date can hold (RFC 7519 §2).
+    ("string exp", {"exp": str(int(time.time()) + 600)}, "The token's time claims are invalid"),
+    ("exp past year 9999", {"exp": 10**12}, "The token's time claims are invalid"),
+    ("boolean iat", {"iat": True}, "The token's time claims are invalid"),
+    ("string iat", {"iat": "0"}, "The token's time claims are invalid"),
+    ("negative nbf", {"nbf": -1}, "The token's time claims are invalid"),
+    ("infinite exp", {"exp": float("inf")}, "The token is malformed"),
+    # One rule for subjects: a user id that can be a path segment and fill the task table's column.
+    ("sub with a slash", {"sub": "alice/tasks"}, "The token's subject is not a valid user id"),
+    ("sub '..'", {"sub": ".."}, "The token's subject is not a valid user id"),
+    ("sub with a newline", {"sub": "alice\n2026-11-30 INFO forged"}, "The token's subject is not a valid user id"),
+    ("sub with NUL", {"sub": "alice\x00"}, "The token's subject is not a valid user id"),
+    ("sub with DEL", {"sub": "alice\x7f"}, "The token's subject is not a valid user id"),
+    ("sub with a C1 control", {"sub": "alice\x85"}, "The token's subject is not a valid user id"),
+    ("sub with a lone surrogate", {"sub": "alice\ud800"}, "The token's subject is not a valid user id"),
+    ("sub of 256 characters", {"sub": "a" * 256}, "The token's subject is not a valid user id"),
 ]
 
 
@@ -159,21 +180,47 @@ def test_an_allowed_algorithm_must_still_match_the_key_it_names(jwks, signing_ke
         make_verifier(jwks).verify(relabelled)
 
 
-@pytest.mark.parametrize("encoding", ["pem", "raw"])
-def test_hs256_signed_with_a_published_public_key_is_refused(encoding, jwks, signing_keys):
+@pytest.mark.parametrize("secret", [SECRET, None], ids=["with a secret", "without a secret"])
+@pytest.mark.parametrize("encoding", ["pem", "raw", "jwk x", "jwk json"])
+def test_hs256_signed_with_a_published_public_key_is_refused(encoding, secret, jwks, signing_keys):
+    """RFC 8725 §2.1's key confusion, also on a verifier with HS256 allowed but no secret to check it with."""
+    published = signing_keys["EdDSA"].public_jwk
     public_key = signing_keys["EdDSA"].private_key.public_key()
-    key_bytes = (
-        public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        if encoding == "pem"
-        else public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    )
+    key_bytes = {
+        "pem": lambda: public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+        "raw": lambda: public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
+        "jwk x": lambda: published["x"].encode(),
+        "jwk json": lambda: json.dumps(published).encode(),
+    }[encoding]()
     token = hand_made_token(
-        {"alg": "HS256", "kid": signing_keys["EdDSA"].kid},
+        {"alg": "HS256", "kid": published["kid"]},
         claims_with_sub("alice"),
         lambda data: hmac.new(key_bytes, data, hashlib.sha256).digest(),
     )
-    with pytest.raises(InvalidToken, match="signature is invalid"):
-        make_verifier(jwks).verify(token)
+    with pytest.raises(InvalidToken):
+        make_verifier(jwks, secret=secret).verify(token)
+
+
+def test_only_the_canonical_spelling_of_a_token_verifies(jwks, make_token):
+    """RFC 7515 §2: no "=" padding, no unused bits set, so one token is one string (and one cache entry)."""
+    verifier = make_verifier(jwks)
+    token = make_token("alice")
+    assert verifier.verify(token)["sub"] == "alice"
+    header, payload, signature = token.split(".")
+    assert len(signature) % 4 == 2  # an Ed25519 signature: 64 bytes, 86 characters, the last with 4 unused bits
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    other_bits = signature[:-1] + alphabet[alphabet.index(signature[-1]) | 1]  # one unused bit set
+    assert base64.urlsafe_b64decode(other_bits + "==") == base64.urlsafe_b64decode(signature + "==")
+    for variant in (
+        f"{header}.{payload}.{other_bits}",
+        f"{header}.{payload}.{signature}==",
+        f"{header}==.{payload}.{signature}",
+        f"{header}.{payload}=.{signature}",
+    ):
+        with pytest.raises(InvalidToken, match="malformed"):
+            verifier.verify(variant)
 
 
 def test_hs256_with_a_wrong_secret_is_refused(jwks):
