@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any, NoReturn
 
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from .conf import get_verifier
+from .budget import client_address
+from .conf import get_failure_budget, get_verifier
 from .errors import InvalidToken, KeySourceUnavailable
 from .user import BetterAuthUser
 from .verifier import TokenVerifier
@@ -21,6 +24,11 @@ INVALID_TOKEN_DETAIL = "Unauthorized - Invalid or expired token"  # noqa: S105 (
 # DRF creates a new authenticator per request and asks a fresh one for the
 # header, so the failure travels on the request (as django-oauth-toolkit does).
 _ERROR_ATTR = "_authn_error_description"
+# Attacker-controlled values in log lines are shown as repr() (escaped) and cut to this length.
+LOGGED_VALUE_LENGTH = 80
+# An unreachable key set is a WARNING once per this many seconds per process, INFO otherwise:
+# each forged token during an outage must not be a WARNING of its own.
+OUTAGE_WARNING_SECONDS = 60.0
 
 
 class KeySetUnavailable(exceptions.APIException):
@@ -35,6 +43,12 @@ class KeySetUnavailable(exceptions.APIException):
         self.wait = retry_after  # DRF's handler turns ``wait`` into Retry-After
 
 
+class FailureBudgetSpent(exceptions.Throttled):
+    """The client address has spent its failed-authentication budget: 429, and no verdict on the token."""
+
+    default_detail = "Too many failed authentications from this address"
+
+
 class BetterAuthJWTAuthentication(BaseAuthentication):
     """Authenticates requests carrying a Better Auth JWT as a bearer token."""
 
@@ -46,8 +60,14 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         return self._verifier or get_verifier()
 
     def authenticate(self, request: Request) -> tuple[BetterAuthUser, dict[str, Any]] | None:
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != b"bearer":
+        header = get_authorization_header(request)
+        if not header:
+            return None  # no credentials: DRF answers "not authenticated"
+        budget = get_failure_budget()
+        _refuse_if_spent(budget.blocked(request))
+        parts = header.split()
+        if parts[0].lower() != b"bearer":
+            _refuse_if_spent(budget.charge(request))  # a refused credential all the same
             return None  # not our scheme: let DRF answer "not authenticated"
         if len(parts) != 2:
             self._fail(request, "The Authorization header must be 'Bearer <token>'", "bad header shape")
@@ -58,29 +78,75 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         return self.authenticate_token(request, token)
 
     def authenticate_token(self, request: Request, token: str) -> tuple[BetterAuthUser, dict[str, Any]]:
-        """Verify ``token`` for ``request``: the user and claims, or the DRF error the contract asks for."""
+        """Verify ``token`` for ``request``: the user and claims, or the DRF error the contract asks for.
+
+        The address's failure budget is asked first, so a spent one refuses the
+        token unverified; a token verified before costs no shared read.
+        """
+        budget = get_failure_budget()
+        _refuse_if_spent(budget.blocked(request))
+        verifier = self.verifier
         try:
-            claims = self.verifier.verify(token)
+            claims = verifier.remembered(token)
+            if claims is None:
+                _refuse_if_spent(budget.check(request))
+                claims = verifier.verify_anew(token)
         except InvalidToken as e:
             self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub)
         except KeySourceUnavailable as e:
-            logger.warning("token not checked, key set unreachable: %s client=%s", e.reason, _client(request))
+            _refuse_if_spent(budget.charge(request))
+            _log_outage(e.reason, request)
             raise KeySetUnavailable(e.retry_after) from e
         return BetterAuthUser.from_claims(claims), claims
 
     def authenticate_header(self, request: Request) -> str:
         # RFC 6750 §3.1: no error code when the request carried no credentials.
-        description = getattr(request, _ERROR_ATTR, None)
+        description = refusal_description(request)
         if description is None:
             return f'Bearer realm="{REALM}"'
         return f'Bearer realm="{REALM}", error="invalid_token", error_description="{description}"'
 
     @staticmethod
     def _fail(request: Request, description: str, reason: str, *, kid: Any = None, sub: str | None = None) -> NoReturn:
-        logger.info("token refused: %s (%s) kid=%r sub=%r client=%s", description, reason, kid, sub, _client(request))
+        _refuse_if_spent(get_failure_budget().charge(request))
+        logger.info(
+            "token refused: %s (%.200s) kid=%.*r sub=%.*r client=%s",
+            description,
+            reason,
+            LOGGED_VALUE_LENGTH,
+            kid,
+            LOGGED_VALUE_LENGTH,
+            sub,
+            client_address(request),
+        )
         setattr(request, _ERROR_ATTR, description)
         raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
 
 
-def _client(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR", "-")
+def refusal_description(request: Request) -> str | None:
+    """Why the token of ``request`` was refused (safe to show), or None when none was."""
+    return getattr(request, _ERROR_ATTR, None)
+
+
+def _refuse_if_spent(wait: int | None) -> None:
+    if wait is not None:
+        raise FailureBudgetSpent(wait)
+
+
+_outage_lock = threading.Lock()
+_outage_warned_at = -OUTAGE_WARNING_SECONDS
+
+
+def _log_outage(reason: str, request: Request) -> None:
+    global _outage_warned_at
+    with _outage_lock:
+        now = time.monotonic()
+        warn = now - _outage_warned_at >= OUTAGE_WARNING_SECONDS
+        if warn:
+            _outage_warned_at = now
+    logger.log(
+        logging.WARNING if warn else logging.INFO,
+        "token not checked, key set unreachable: %.200s client=%s",
+        reason,
+        client_address(request),
+    )

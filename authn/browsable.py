@@ -23,9 +23,7 @@ from rest_framework.authentication import BaseAuthentication, CSRFCheck
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 
-from .authentication import BetterAuthJWTAuthentication
-from .conf import get_verifier
-from .errors import InvalidToken, KeySourceUnavailable
+from .authentication import BetterAuthJWTAuthentication, refusal_description
 from .user import BetterAuthUser
 
 COOKIE_NAME = "api_token"
@@ -70,11 +68,15 @@ def browser_token(request: HttpRequest) -> HttpResponse:
         response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, samesite="Strict")
         return response
     token = request.POST.get("token", "").strip().removeprefix("Bearer ").strip()
+    # The same checks, failure budget included, as a token in the Authorization header.
     try:
-        claims = get_verifier().verify(token)
-    except (InvalidToken, KeySourceUnavailable) as e:
-        message = getattr(e, "description", "The key set cannot be reached")
-        return HttpResponse(f"Token refused: {message}.", status=400, content_type="text/plain")
+        _, claims = BetterAuthJWTAuthentication().authenticate_token(request, token)
+    except exceptions.AuthenticationFailed:
+        return _plain(400, f"Token refused: {refusal_description(request)}.")
+    except exceptions.APIException as e:  # 429 over the failure budget, 503 key set unreachable
+        response = _plain(e.status_code, f"Token not accepted now: {e.detail}")
+        response["Retry-After"] = str(e.wait)
+        return response
     response.set_cookie(
         COOKIE_NAME,
         token,
@@ -85,3 +87,7 @@ def browser_token(request: HttpRequest) -> HttpResponse:
         samesite="Strict",
     )
     return response
+
+
+def _plain(status: int, text: str) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain")

@@ -7,6 +7,7 @@ new authenticator for every request, so anything cached on one would be lost.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from .budget import FailureBudget
 from .keys import KeySet, RemoteKeySource, StaticKeySource
 from .token_cache import DEFAULT_SIZE as DEFAULT_TOKEN_CACHE_SIZE
 from .token_cache import VerifiedTokenCache
@@ -33,6 +35,7 @@ from .verifier import (
 JWKS_PATH = "/api/auth/jwks"
 MIN_SECRET_LENGTH = 32
 DEFAULT_JWKS_ALGORITHMS = ("EdDSA", "ES256", "ES512", "RS256", "PS256")
+DEFAULT_FAILURE_RATE = "60/m"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class AuthnSettings:
     jwks_cooldown_seconds: int
     jwks_timeout_seconds: float
     token_cache_size: int
+    failure_rate: str
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> AuthnSettings:
@@ -82,6 +86,7 @@ class AuthnSettings:
             jwks_cooldown_seconds=int(raw.get("JWKS_COOLDOWN_SECONDS", 5)),
             jwks_timeout_seconds=float(raw.get("JWKS_TIMEOUT_SECONDS", 3)),
             token_cache_size=int(raw.get("TOKEN_CACHE_SIZE", DEFAULT_TOKEN_CACHE_SIZE)),
+            failure_rate=raw.get("FAILURE_RATE") or DEFAULT_FAILURE_RATE,
         )
 
     @property
@@ -177,6 +182,15 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                 "Check BETTER_AUTH_URL or BETTER_AUTH_JWKS_URL.",
             )
         )
+    if re.fullmatch(r"\d+/\d*[smhd]", conf.failure_rate) is None:
+        problems.append(
+            Problem(
+                "authn.E009",
+                True,
+                f"The failed-authentication rate {conf.failure_rate!r} is not a rate.",
+                "Write it as count/period, e.g. 60/m (periods: s, m, h, d).",
+            )
+        )
     for claim, value, explicit, variable in (
         ("iss", conf.issuer, conf.issuer_explicitly_unchecked, "JWT_ISSUER"),
         ("aud", conf.audience, conf.audience_explicitly_unchecked, "JWT_AUDIENCE"),
@@ -244,8 +258,15 @@ def get_verifier() -> TokenVerifier:
     return TokenVerifier(config, key_sources=sources, cache=cache)
 
 
+@lru_cache(maxsize=1)
+def get_failure_budget() -> FailureBudget:
+    """The process-wide failed-authentication budget per client address (``FAILURE_RATE``)."""
+    return FailureBudget(current_settings().failure_rate)
+
+
 @receiver(setting_changed)
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
     if setting == "AUTHN":
         get_verifier.cache_clear()
+        get_failure_budget.cache_clear()

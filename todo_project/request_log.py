@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -20,6 +21,10 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 # A client's id is echoed into logs and headers, so only a short, plain one is kept.
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "user_id")
+# A path is the client's to choose: logged up to this many characters, then "…".
+LOGGED_PATH_LENGTH = 256
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators: each can end a line.
+_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class RequestLogMiddleware:
@@ -37,15 +42,18 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
             duration_ms = (time.perf_counter() - started) * 1000
+            path = request.path
+            if len(path) > LOGGED_PATH_LENGTH:
+                path = path[:LOGGED_PATH_LENGTH] + "…"
             logger.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 duration_ms,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round(duration_ms, 2),
                     "user_id": _user_id(request),
@@ -69,6 +77,28 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+def escape_line_breakers(text: str) -> str:
+    """``text`` with every character that could end a log line written as an escape (\\x0a, \\u2028)."""
+    if _LINE_BREAKERS.search(text) is None:
+        return text
+    return _LINE_BREAKERS.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+class PlainFormatter(logging.Formatter):
+    """Readable lines that no client can split or forge: what a client controls may carry a line break.
+
+    The message is escaped; a traceback keeps its lines, each indented, so none
+    of them can pass for a record of its own.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging.Formatter's name)
+        return escape_line_breakers(super().formatMessage(record))
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging.Formatter's name)
+        lines = super().formatException(ei).splitlines()
+        return "\n".join("  " + escape_line_breakers(line) for line in lines)
 
 
 class JSONFormatter(logging.Formatter):

@@ -70,7 +70,6 @@ MIDDLEWARE = [
     "todo_project.proxies.TrustedProxyMiddleware",
     "todo_project.request_log.RequestLogMiddleware",
     "todo_project.middleware.BodySizeLimitMiddleware",
-    "todo_project.ratelimits.FailedAuthenticationRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -181,6 +180,8 @@ AUTHN = {
     "JWKS_TIMEOUT_SECONDS": _read("JWKS_TIMEOUT_SECONDS", float, 3.0),
     # Verified tokens remembered (a browser reuses its token for minutes); 0 turns it off.
     "TOKEN_CACHE_SIZE": _read("TOKEN_CACHE_SIZE", int, 10000),
+    # Refused credentials per client address; past it, 429 before any token is verified.
+    "FAILURE_RATE": RATE_LIMITS["anonymous"],
 }
 
 # REST FRAMEWORK
@@ -273,7 +274,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "todo_project.request_log.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            # Escapes line breaks in what clients control (paths, kids, subjects), so a line cannot be forged.
+            "()": "todo_project.request_log.PlainFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "todo_project.request_log.JSONFormatter"},
     },
     "handlers": {
