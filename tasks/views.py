@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from todo_project.views import CountedBeforePermissionsMixin
+
 from .etags import ConditionalTaskMixin
 from .models import Task
 from .openapi import task_viewset_schema
@@ -31,6 +33,7 @@ from .services import task_set_completed
 
 @task_viewset_schema
 class TaskViewSet(
+    CountedBeforePermissionsMixin,
     ConditionalTaskMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,

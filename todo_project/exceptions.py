@@ -30,6 +30,7 @@ ERROR_TYPES = {
     503: "service_unavailable",
 }
 DATABASE_RETRY_AFTER_SECONDS = 5
+NOT_FOUND_DETAIL = "Not found - no such resource"
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -104,8 +105,8 @@ def _messages(value: Any) -> list[str]:
 
 @csrf_exempt  # a POST to an unknown URL is a 404, not a CSRF refusal: no cookie is trusted here
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """``handler404`` and the catch-all under /api/: JSON even with DEBUG on."""
-    return json_error(404, "Not found - no such resource")
+    """``handler404``: JSON even with DEBUG on."""
+    return json_error(404, NOT_FOUND_DETAIL)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

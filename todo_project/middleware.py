@@ -16,6 +16,9 @@ from .exceptions import database_error_response, json_error
 
 # DRF's own words for this case, so both paths to a 401 read the same.
 NOT_AUTHENTICATED_DETAIL = "Authentication credentials were not provided."
+# The API's public documentation: served without credentials, and the same for everyone.
+PUBLIC_API_PREFIXES = ("/api/schema/", "/api/docs/", "/api/redoc/")
+PRIVATE = "private, no-store"
 
 logger = logging.getLogger("django.request")
 
@@ -36,6 +39,24 @@ class JSONErrorsForAPIMiddleware:
             return database_error_response(exception)
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return json_error(500, "Internal server error")
+
+
+class PrivateAPIResponsesMiddleware:
+    """``Cache-Control: private, no-store`` on every answer under /api/ but the public documentation.
+
+    They carry a user's tasks or identity, or tell whose token was refused: no
+    shared cache (a proxy, a CDN) may keep them, nor a browser's disk.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        path = request.path
+        if path.startswith("/api/") and not path.startswith(PUBLIC_API_PREFIXES):
+            response["Cache-Control"] = PRIVATE
+        return response
 
 
 class BodySizeLimitMiddleware:
@@ -62,8 +83,6 @@ class MissingCredentialsMiddleware:
     and the public documentation under /api/ stays public.
     """
 
-    public_prefixes = ("/api/schema/", "/api/docs/", "/api/redoc/")
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -75,7 +94,7 @@ class MissingCredentialsMiddleware:
             and request.method != "OPTIONS"
             and BROWSER_TOKEN_COOKIE not in request.COOKIES
             and "text/html" not in request.META.get("HTTP_ACCEPT", "")
-            and not path.startswith(self.public_prefixes)
+            and not path.startswith(PUBLIC_API_PREFIXES)
         ):
             return json_error(401, NOT_AUTHENTICATED_DETAIL, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
         return self.get_response(request)

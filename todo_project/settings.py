@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "todo_project.proxies.TrustedProxyMiddleware",
     "todo_project.request_log.RequestLogMiddleware",
+    "todo_project.middleware.PrivateAPIResponsesMiddleware",
     "todo_project.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

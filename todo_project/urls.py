@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from authn.browsable import browser_token
 from authn.views import MeView
 
-from .exceptions import not_found
 from .health import healthz, readyz
+from .views import UnknownAPIPath
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -18,8 +18,8 @@ urlpatterns = [
     path("api-auth/token", browser_token, name="browser-token"),
     path("api/me", MeView.as_view(), name="me"),
     path("", include("tasks.urls")),
-    # Anything else under /api/ is a JSON 404, also with DEBUG on.
-    re_path(r"^api/", not_found),
+    # Anything else under /api/ is a JSON 404, also with DEBUG on, and counts against the user's budget.
+    re_path(r"^api/", UnknownAPIPath.as_view()),
 ]
 
 handler404 = "todo_project.exceptions.not_found"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.server
 import json
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 import jwt
 import pytest
@@ -140,3 +143,87 @@ def test_no_bearer_credentials_get_the_bare_challenge(header, api_client):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json()["error_type"] == "authentication_error"
+
+
+# Validly signed, oddly claimed: 401 with a reason on every endpoint, never a 500
+
+ODD_CLAIMS = {
+    "string exp": {"exp": str(int(time.time()) + 600)},
+    "exp past year 9999": {"exp": 10**13},
+    "string iat": {"iat": "0"},
+    "huge nbf": {"nbf": 1e300},
+    "sub with a slash": {"sub": "alice/tasks"},
+    "sub with a newline": {"sub": "alice\n"},
+    "sub with NUL": {"sub": "al\x00ice"},
+    "sub with a lone surrogate": {"sub": "al\ud800ice"},
+    "sub longer than the user id column": {"sub": "a" * 256},
+}
+
+
+def endpoints_for(sub: str) -> list[tuple[str, str, dict | None]]:
+    tasks = f"/api/{quote(sub.encode('utf-8', 'surrogatepass'), safe='')}/tasks"
+    return [
+        ("get", "/api/me", None),
+        ("get", tasks, None),
+        ("post", tasks, {"title": "x"}),
+        ("get", f"{tasks}/1", None),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(ODD_CLAIMS))
+def test_odd_claims_are_401_on_every_endpoint(case, api_client, make_token):
+    claims = dict(ODD_CLAIMS[case])
+    sub = claims.pop("sub", "alice")
+    token = make_token(sub, **claims)
+    for method, path, body in endpoints_for(sub):
+        response = getattr(api_client, method)(path, body, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 401, (method, path)
+        assert response["WWW-Authenticate"].startswith(INVALID)
+
+
+@pytest.mark.parametrize("case", list(ODD_CLAIMS))
+def test_odd_claims_are_refused_by_the_browsable_token_form(case, client, make_token):
+    claims = dict(ODD_CLAIMS[case])
+    token = make_token(claims.pop("sub", "alice"), **claims)
+    response = client.post("/api-auth/token", {"token": token})
+    assert response.status_code == 400
+    assert response.content.decode().startswith("Token refused: The token")
+
+
+def test_made_up_kids_are_401_not_503_while_the_key_set_is_fetched(settings, api_client, jwks_url, signing_keys):
+    """Ten tokens with made-up kids in quick succession: each is unknown (401), none is an outage (503)."""
+    settings.AUTHN = {**settings.AUTHN, "JWKS": "", "JWKS_URL": jwks_url, "JWKS_COOLDOWN_SECONDS": 5}
+    statuses = []
+    for n in range(10):
+        forged = jwt.encode(
+            claims_for("alice"),
+            attacker_key(f"forged-{n}").private_key,
+            algorithm="EdDSA",
+            headers={"kid": f"forged-{n}"},
+        )
+        statuses.append(api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {forged}").status_code)
+        time.sleep(0.05)
+    assert statuses == [401] * 10
+
+
+@pytest.fixture
+def jwks_url(jwks) -> Iterator[str]:
+    """The key set served over HTTP on loopback, as Better Auth serves it."""
+    body = json.dumps(jwks).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/auth/jwks"
+    server.shutdown()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from urllib.parse import quote
+
 import pytest
 from django.forms.models import model_to_dict
 
+from authn.user import BetterAuthUser
 from tasks.models import Task
+from tasks.permissions import IsTaskOwner
 
 from .factories import TaskFactory
 
@@ -76,3 +81,30 @@ def test_a_list_shows_only_ones_own_tasks(user, client_for, tasks_by_user):
 def test_search_never_reaches_into_other_users_tasks(client_for, tasks_by_user):
     secret = tasks_by_user["bob"][0].title
     assert client_for("alice").get("/api/alice/tasks", {"search": secret}).json() == []
+
+
+@pytest.mark.parametrize(
+    "path_user",
+    [
+        "Alice",  # letter case
+        "ALICE",
+        "e\u0301mile",  # "émile" decomposed (NFD) while the token says it composed (NFC)
+    ],
+)
+def test_a_path_user_that_differs_only_in_case_or_normalisation_is_403(path_user, make_token, api_client):
+    sub = "alice" if path_user.lower() == "alice" else "\u00e9mile"
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub)}")
+    TaskFactory(user_id=sub)
+    for method, body in COLLECTION_CALLS:
+        response = getattr(api_client, method)(f"/api/{quote(path_user)}/tasks", body, format="json")
+        assert response.status_code == 403, (method, path_user)
+    assert Task.objects.filter(user_id=path_user).count() == 0
+
+
+def test_is_task_owner_refuses_another_users_object_on_its_own():
+    """The second guard, without the queryset filter that hides such objects first."""
+    request = SimpleNamespace(user=BetterAuthUser(id="alice"))
+    permission = IsTaskOwner()
+    assert permission.has_object_permission(request, None, Task(user_id="alice")) is True
+    assert permission.has_object_permission(request, None, Task(user_id="bob")) is False
+    assert permission.has_object_permission(request, None, Task(user_id="Alice")) is False

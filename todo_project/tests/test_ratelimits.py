@@ -219,3 +219,29 @@ def test_limits_still_apply_per_process_while_redis_is_down(settings, limits, cl
     alice = client_for("alice")
     assert [alice.get("/api/me").status_code for _ in range(2)] == [200, 200]
     assert_rate_limited(alice.get("/api/me"))
+
+
+@pytest.mark.django_db
+def test_requests_refused_403_count_against_the_users_budget(limits, client_for):
+    limits(reads="3/m")
+    alice = client_for("alice")
+    assert [alice.get("/api/bob/tasks").status_code for _ in range(3)] == [403, 403, 403]
+    assert_rate_limited(alice.get("/api/bob/tasks"))
+    assert_rate_limited(alice.get("/api/alice/tasks"))
+
+
+def test_unknown_api_paths_count_against_the_users_budget(limits, client_for):
+    limits(reads="2/m")
+    alice = client_for("alice")
+    assert [alice.get("/api/nothing-here").status_code for _ in range(2)] == [404, 404]
+    assert_rate_limited(alice.get("/api/nothing-here"))
+    assert_rate_limited(alice.get("/api/me"))
+
+
+def test_two_tokens_of_one_user_share_one_budget(limits, make_token, api_client):
+    limits(reads="2/m")
+    first, second = make_token("alice", email="a@example.com"), make_token("alice", email="b@example.com")
+    assert first != second
+    assert api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {first}").status_code == 200
+    assert api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {second}").status_code == 200
+    assert_rate_limited(api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {first}"))
