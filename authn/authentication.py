@@ -63,10 +63,10 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         header = get_authorization_header(request)
         if not header:
             return None  # no credentials: DRF answers "not authenticated"
-        budget = get_failure_budget()
-        _refuse_if_spent(budget.blocked(request))
         parts = header.split()
         if parts[0].lower() != b"bearer":
+            budget = get_failure_budget()
+            _refuse_if_spent(budget.blocked(request))
             _refuse_if_spent(budget.charge(request))  # a refused credential all the same
             return None  # not our scheme: let DRF answer "not authenticated"
         if len(parts) != 2:
