@@ -60,10 +60,9 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         return self._verifier or get_verifier()
 
     def authenticate(self, request: Request) -> tuple[BetterAuthUser, dict[str, Any]] | None:
-        header = get_authorization_header(request)
-        if not header:
+        parts = get_authorization_header(request).split()
+        if not parts:
             return None  # no credentials: DRF answers "not authenticated"
-        parts = header.split()
         if parts[0].lower() != b"bearer":
             budget = get_failure_budget()
             _refuse_if_spent(budget.blocked(request))

@@ -136,7 +136,7 @@ def test_each_attack_is_refused_with_the_header_and_body(attack, api_client, mak
     }
 
 
-@pytest.mark.parametrize("header", [None, "Basic YWxpY2U6c2VjcmV0", "Token abc"])
+@pytest.mark.parametrize("header", [None, "", "   ", "\t", "Basic YWxpY2U6c2VjcmV0", "Token abc"])
 def test_no_bearer_credentials_get_the_bare_challenge(header, api_client):
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
     response = api_client.get("/api/alice/tasks", **extra)
