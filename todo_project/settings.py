@@ -23,8 +23,8 @@ if ENV_FILE:
 # .env.example's promise: an empty value means unset, so a copy of it with only the required
 # values filled starts as if the others were absent. The one exception: JWT_ISSUER and
 # JWT_AUDIENCE set but empty turn their check off (authn.W001), so only they keep "".
-EMPTY_IS_A_VALUE = frozenset({"JWT_ISSUER", "JWT_AUDIENCE"})
-env.ENVIRON = {name: value for name, value in os.environ.items() if value or name in EMPTY_IS_A_VALUE}
+_EMPTY_IS_A_VALUE = frozenset({"JWT_ISSUER", "JWT_AUDIENCE"})
+env.ENVIRON = {name: value for name, value in os.environ.items() if value or name in _EMPTY_IS_A_VALUE}
 
 
 def _read(name: str, cast: type, default: object) -> object:
