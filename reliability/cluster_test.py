@@ -3,15 +3,17 @@
     .venv/bin/python reliability/cluster_test.py
 
 Starts two gunicorn instances (2 workers each) behind an nginx run in the
-foreground from a generated config, migrates a fresh PostgreSQL database, and
-drives the cluster with 8 client threads creating, updating, reading and
-deleting tasks for a bounded time. Meanwhile one dedicated user writes past
-its budget. Then it checks, against the database itself, that every
-acknowledged write is there exactly once, that no request failed (5xx or
-connection error), that the write budget was one budget across both instances
-(Redis), and that an ETag from one instance is honoured by the other.
+foreground with the repository's deploy/nginx.conf (TLS with a self-signed
+certificate), migrates a fresh PostgreSQL database, and drives the cluster over
+HTTPS with 8 client threads creating, updating, reading and deleting tasks for
+a bounded time. Meanwhile one dedicated user writes past its budget. Then it
+checks, against the database itself, that every acknowledged write is there
+exactly once, that no request failed (5xx or connection error), that the write
+budget was one budget across both instances (Redis), that an ETag from one
+instance is honoured by the other, and that the admin login and the browsable
+API's Authorize form work through HTTPS on both (reliability/tls_front.py).
 
-Needs nginx (Debian: ``apt-get install -y nginx``), PostgreSQL on
+Needs nginx (Debian: ``apt-get install -y nginx``), openssl, PostgreSQL on
 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379; it uses the
 database ``cluster_test`` and Redis database 5, both emptied before and after.
 Exit status: 0 passed, 1 a violation, 2 something it needs is missing.
@@ -21,11 +23,10 @@ from __future__ import annotations
 
 import argparse
 import collections
-import getpass
-import os
 import random
 import re
-import subprocess
+import secrets
+import ssl
 import sys
 import tempfile
 import threading
@@ -36,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reliability import stack
+from reliability import stack, tls_front
 
 DB_NAME = "cluster_test"
 REDIS_DB = 5
@@ -53,6 +54,8 @@ WRITE_RATE = f"{WRITE_BUDGET}/h"
 WRITES_PER_LOAD_USER = 20
 BUDGET_ATTEMPTS = 90  # well past the budget, and past what 4 separate per-process budgets would let through
 BUDGET_USER = "cluster-budget"
+ADMIN_USER = "cluster-admin"
+ADMIN_PASSWORD = secrets.token_urlsafe(24)  # fresh per run, never printed
 
 
 @dataclass
@@ -69,62 +72,13 @@ class Ledger:
     connection_errors: int = 0
 
 
-def nginx_config(workdir: Path, port: int, upstreams: list[int]) -> Path:
-    """A foreground nginx whose pid, logs and temp files all live in ``workdir``."""
-    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (workdir / name).mkdir(exist_ok=True)
-    # As root nginx would drop its workers to an account that cannot write this private directory.
-    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
-    servers = "\n".join(f"    server {stack.HOST}:{p} max_fails=0;" for p in upstreams)
-    text = f"""{user}
-daemon off;
-worker_processes 1;
-pid {workdir}/nginx.pid;
-error_log {workdir}/nginx-error.log warn;
-events {{ worker_connections 512; }}
-http {{
-  access_log off;
-  client_body_temp_path {workdir}/client_body;
-  proxy_temp_path {workdir}/proxy;
-  fastcgi_temp_path {workdir}/fastcgi;
-  uwsgi_temp_path {workdir}/uwsgi;
-  scgi_temp_path {workdir}/scgi;
-  keepalive_requests 100000;
-  upstream api {{
-{servers}
-  }}
-  server {{
-    listen {stack.HOST}:{port};
-    location / {{
-      proxy_pass http://api;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_read_timeout 30s;
-      # Which instance answered, so the run can show both took part.
-      add_header X-Upstream $upstream_addr always;
-    }}
-  }}
-}}
-"""
-    path = workdir / "nginx.conf"
-    path.write_text(text)
-    return path
-
-
-def start_nginx(nginx: str, workdir: Path, port: int, upstreams: list[int]) -> stack.Process:
-    conf = nginx_config(workdir, port, upstreams)
-    base = [nginx, "-p", str(workdir), "-e", str(workdir / "nginx-error.log"), "-c", str(conf)]
-    check = subprocess.run([*base, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False)  # noqa: S603
-    if check.returncode != 0:
-        raise stack.Failed(f"nginx refused its generated config:\n{check.stderr}")
-    return stack.Process("nginx", base, env=os.environ, log=workdir / "nginx.out")
-
-
-def load_client(index: int, base_url: str, keys: stack.Secrets, deadline: float, seed: int) -> Ledger:
+def load_client(
+    index: int, base_url: str, tls: ssl.SSLContext, keys: stack.Secrets, deadline: float, seed: int
+) -> Ledger:
     """Create, update (with and without If-Match), read and delete this client's tasks until the deadline."""
     rnd = random.Random(seed + index)  # noqa: S311 (a workload mix, not security)
     ledger = Ledger()
-    conn = stack.Connection(base_url)
+    conn = stack.Connection(base_url, tls=tls)
     generation, user, token, writes = 0, "", "", WRITES_PER_LOAD_USER
     live: dict[int, str] = {}  # id -> last ETag seen (may be "")
     seq = 0
@@ -226,11 +180,11 @@ def budget_user() -> str:
     return BUDGET_USER
 
 
-def budget_client(base_url: str, keys: stack.Secrets, result: dict[str, Any]) -> None:
+def budget_client(base_url: str, tls: ssl.SSLContext, keys: stack.Secrets, result: dict[str, Any]) -> None:
     """The dedicated user writes past the budget; every answer is kept with the instance that gave it."""
     user = result["user"]
     token = keys.token(user)
-    conn = stack.Connection(base_url)
+    conn = stack.Connection(base_url, tls=tls)
     answers: list[tuple[int, str, dict[str, str], Any]] = []
     try:
         for n in range(BUDGET_ATTEMPTS):
@@ -383,6 +337,8 @@ def preflight() -> str:
             "nginx is not installed: apt-get install -y nginx (Debian package nginx; it is run here "
             "as a foreground process with its own config, no service is needed)"
         )
+    if not stack.which("openssl"):
+        missing.append("openssl is not installed: apt-get install -y openssl (it makes the run's certificate)")
     if not stack.pg_ready():
         missing.append(f"PostgreSQL is not reachable at {stack.PG_URL} (user postgres, trust auth)")
     if not stack.redis_ready():
@@ -403,28 +359,38 @@ def run(duration: float, seed: int) -> int:
         stack.redis_database(REDIS_DB) as redis_url,
     ):
         workdir = Path(tmp)
+        ports = [stack.free_port(), stack.free_port()]
+        http_port, https_port = stack.free_port(), stack.free_port()
+        proxy, plain = f"https://{stack.HOST}:{https_port}", f"http://{stack.HOST}:{http_port}"
         env = stack.server_env(
             keys,
             DATABASE_URL=db_url,
             REDIS_URL=redis_url,
             RATE_LIMIT_WRITES=WRITE_RATE,
             TRUSTED_PROXIES=stack.HOST,
+            # The browser's origin carries the port, which nginx's Host ($host) does not pass on.
+            CSRF_TRUSTED_ORIGINS=proxy,
         )
         try:
+            # As the README's deployment does: the admin's pages link the collected, hashed files.
             stack.manage(env, "migrate", "--no-input")
-            ports = [stack.free_port(), stack.free_port()]
+            stack.manage(env, "collectstatic", "--no-input")
+            stack.manage(
+                {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
+                *("createsuperuser", "--no-input", "--username", ADMIN_USER, "--email", "admin@example.com"),
+            )
             for n, port in enumerate(ports):
                 procs.append(stack.start_gunicorn(f"api-{'ab'[n]}", port, env, workdir))
             direct = [f"http://{stack.HOST}:{port}" for port in ports]
             for url in direct:
                 stack.wait_ready(url, procs)
-            proxy_port = stack.free_port()
-            procs.append(start_nginx(nginx, workdir, proxy_port, ports))
-            proxy = f"http://{stack.HOST}:{proxy_port}"
-            stack.wait_ready(proxy, procs)
+            procs.append(tls_front.start_nginx(nginx, workdir, http_port, https_port, ports))
+            tls = tls_front.trusting(workdir / "tls.pem")
+            stack.wait_ready(proxy, procs, tls=tls)
             print(
-                f"cluster: nginx :{proxy_port} -> gunicorn :{ports[0]} and :{ports[1]} (2 workers each), "
-                f"PostgreSQL {DB_NAME}, Redis db {REDIS_DB}; {CLIENTS} clients for {duration:.0f}s",
+                f"cluster: nginx (deploy/nginx.conf) https :{https_port}, http :{http_port} -> gunicorn :{ports[0]} "
+                f"and :{ports[1]} (2 workers each), PostgreSQL {DB_NAME}, Redis db {REDIS_DB}; "
+                f"{CLIENTS} clients for {duration:.0f}s",
                 flush=True,
             )
 
@@ -434,12 +400,12 @@ def run(duration: float, seed: int) -> int:
 
             def client(i: int) -> None:
                 try:
-                    results[i] = load_client(i, proxy, keys, deadline, seed)
+                    results[i] = load_client(i, proxy, tls, keys, deadline, seed)
                 except Exception as e:  # an answer the client could not even read is a violation, not a crash
                     results[i] = Ledger(violations=[("client stopped by an unreadable answer", repr(e))])
 
             threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(CLIENTS)]
-            threads.append(threading.Thread(target=budget_client, args=(proxy, keys, budget), daemon=True))
+            threads.append(threading.Thread(target=budget_client, args=(proxy, tls, keys, budget), daemon=True))
             load_started = time.monotonic()
             for thread in threads:
                 thread.start()
@@ -458,7 +424,12 @@ def run(duration: float, seed: int) -> int:
             row_violations, rows_line = check_rows(ledgers, db_url)
             budget_violations, budget_line = check_budget(budget, db_url)
             etag_violations = check_etag_across_instances(direct, keys)
-            violations += row_violations + budget_violations + etag_violations
+            front_violations = (
+                tls_front.check_front(proxy, plain, direct[0], tls, keys.token("cluster-big"))
+                + tls_front.check_admin_login(proxy, tls, ADMIN_USER, ADMIN_PASSWORD)
+                + tls_front.check_browsable_authorize(proxy, tls, keys)
+            )
+            violations += row_violations + budget_violations + etag_violations + front_violations
         finally:
             for proc in reversed(procs):
                 proc.stop(grace=10)
@@ -471,6 +442,7 @@ def run(duration: float, seed: int) -> int:
             line
             for line in (nginx_log.read_text(errors="replace").splitlines() if nginx_log.exists() else [])
             if re.search(r"\[(error|crit|alert|emerg)\]", line)
+            and not any(expected in line for expected in tls_front.EXPECTED_NGINX_ERRORS)
         ]
         violations += [("nginx log: error line", line[:300]) for line in nginx_errors]
 
@@ -491,6 +463,10 @@ def run(duration: float, seed: int) -> int:
     print(rows_line)
     print(budget_line)
     print(f"etag across instances: {'ok' if not etag_violations else 'FAILED'}")
+    print(
+        "https front: HTTP redirected, HSTS, 413 at the proxy; admin login and the browsable API's Authorize "
+        f"form on both instances: {'ok' if not front_violations else 'FAILED'}"
+    )
     lost = sum(1 for kind, _ in row_violations if kind == "rows: acknowledged creation lost")
     print(f"lost = {lost}; violations = {len(violations)}; took {time.monotonic() - started:.1f}s")
     report(violations)

@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -42,7 +43,7 @@ APP_VARIABLES = {
     *("BETTER_AUTH_URL", "BETTER_AUTH_JWKS_URL", "BETTER_AUTH_JWKS", "BETTER_AUTH_SECRET"),
     *("JWT_ISSUER", "JWT_AUDIENCE", "JWT_ALGORITHMS", "JWT_LEEWAY_SECONDS"),
     *("JWKS_CACHE_SECONDS", "JWKS_MAX_STALE_SECONDS", "JWKS_COOLDOWN_SECONDS", "JWKS_TIMEOUT_SECONDS"),
-    *("RATE_LIMIT_READS", "RATE_LIMIT_WRITES", "RATE_LIMIT_ANONYMOUS", "TRUSTED_PROXIES"),
+    *("RATE_LIMIT_READS", "RATE_LIMIT_WRITES", "RATE_LIMIT_ANONYMOUS", "TRUSTED_PROXIES", "CSRF_TRUSTED_ORIGINS"),
 }
 
 
@@ -196,12 +197,22 @@ def start_gunicorn(
         "5",
         "--keep-alive",
         "5",
+        # As the README deploys it: TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
+        "--forwarded-allow-ips",
+        "",
         *extra,
     ]
     return Process(name, cmd, env=env, log=logdir / f"{name}.log")
 
 
-def wait_ready(base_url: str, procs: list[Process], *, path: str = "/readyz", timeout: float = 30) -> None:
+def wait_ready(
+    base_url: str,
+    procs: list[Process],
+    *,
+    path: str = "/readyz",
+    timeout: float = 30,
+    tls: ssl.SSLContext | None = None,
+) -> None:
     """Poll ``path`` until 200; fail fast with the log tail when a process dies or time runs out."""
     deadline = time.monotonic() + timeout
     last = "no answer"
@@ -210,7 +221,7 @@ def wait_ready(base_url: str, procs: list[Process], *, path: str = "/readyz", ti
             if not proc.alive():
                 raise Failed(f"{proc.name} exited with {proc.popen.returncode}:\n{proc.tail()}")
         try:
-            status, _, body = request(base_url, "GET", path, timeout=2)
+            status, _, body = request(base_url, "GET", path, timeout=2, tls=tls)
             if status == 200:
                 return
             last = f"{status} {body!r}"[:300]
@@ -230,9 +241,10 @@ def request(
     body: Any = None,
     headers: Mapping[str, str] | None = None,
     timeout: float = 10,
+    tls: ssl.SSLContext | None = None,
 ) -> tuple[int, dict[str, str], Any]:
     """One request on a fresh connection (setup and checks; load uses ``Connection``)."""
-    conn = Connection(base_url, timeout=timeout)
+    conn = Connection(base_url, timeout=timeout, tls=tls)
     try:
         return conn.send(method, path, token=token, body=body, headers=headers)
     finally:
@@ -240,11 +252,18 @@ def request(
 
 
 class Connection:
-    """A keep-alive HTTP/1.1 connection for one client thread; JSON in, JSON out."""
+    """A keep-alive HTTP/1.1 connection for one client thread; JSON in, JSON out.
 
-    def __init__(self, base_url: str, *, timeout: float = 10) -> None:
-        host, _, port = base_url.removeprefix("http://").rstrip("/").partition(":")
-        self.conn = http.client.HTTPConnection(host, int(port or 80), timeout=timeout)
+    An ``https://`` URL is reached over TLS, verified with ``tls`` (the context trusting the run's certificate).
+    """
+
+    def __init__(self, base_url: str, *, timeout: float = 10, tls: ssl.SSLContext | None = None) -> None:
+        scheme, _, address = base_url.partition("://")
+        host, _, port = address.rstrip("/").partition(":")
+        if scheme == "https":
+            self.conn = http.client.HTTPSConnection(host, int(port or 443), timeout=timeout, context=tls)
+        else:
+            self.conn = http.client.HTTPConnection(host, int(port or 80), timeout=timeout)
 
     def send(
         self,

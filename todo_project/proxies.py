@@ -1,4 +1,4 @@
-"""The client's address behind trusted reverse proxies (X-Forwarded-For), and only theirs."""
+"""What only trusted reverse proxies may tell: the client's address (X-Forwarded-For) and scheme (X-Forwarded-Proto)."""
 
 from __future__ import annotations
 
@@ -29,15 +29,23 @@ def client_address(remote_addr: str, forwarded_for: str, networks: list) -> str:
 
 
 class TrustedProxyMiddleware:
-    """Sets REMOTE_ADDR to the real client when the peer is in TRUSTED_PROXIES, for logs and limits alike."""
+    """Believes X-Forwarded-For and X-Forwarded-Proto only from a peer in TRUSTED_PROXIES.
+
+    REMOTE_ADDR becomes the real client, for logs and limits alike. X-Forwarded-Proto
+    is what SECURE_PROXY_SSL_HEADER reads, so from any other peer it is dropped: a
+    client could otherwise claim HTTPS over plain HTTP.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.networks = [ipaddress.ip_network(n, strict=False) for n in settings.TRUSTED_PROXIES]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        peer = request.META.get("REMOTE_ADDR", "")
+        if not self.networks or not _trusted(peer, self.networks):
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+            return self.get_response(request)
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if self.networks and forwarded:
-            peer = request.META.get("REMOTE_ADDR", "")
+        if forwarded:
             request.META["REMOTE_ADDR"] = client_address(peer, forwarded, self.networks)
         return self.get_response(request)

@@ -20,6 +20,11 @@ env = environ.Env()
 ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
 if ENV_FILE:
     environ.Env.read_env(ENV_FILE, overwrite=False)
+# .env.example's promise: an empty value means unset, so a copy of it with only the required
+# values filled starts as if the others were absent. The one exception: JWT_ISSUER and
+# JWT_AUDIENCE set but empty turn their check off (authn.W001), so only they keep "".
+_EMPTY_IS_A_VALUE = frozenset({"JWT_ISSUER", "JWT_AUDIENCE"})
+env.ENVIRON = {name: value for name, value in os.environ.items() if value or name in _EMPTY_IS_A_VALUE}
 
 
 def _read(name: str, cast: type, default: object) -> object:
@@ -28,6 +33,11 @@ def _read(name: str, cast: type, default: object) -> object:
         return env.get_value(name, cast=cast, default=default)
     except (ValueError, TypeError) as e:
         raise ImproperlyConfigured(f"{name} has an invalid value: expected {cast.__name__}.") from e
+
+
+def _read_set(name: str) -> str | None:
+    """The value as given, "" included (django-environ reads "" as unset), or None when unset."""
+    return env.ENVIRON.get(name)
 
 
 # GENERAL
@@ -141,7 +151,7 @@ RATE_LIMITS = {
 for _name, _rate in RATE_LIMITS.items():
     if not re.fullmatch(r"\d+/\d*[smhd]", _rate):
         raise ImproperlyConfigured(f"RATE_LIMIT_{_name.upper()} must look like 600/m (count/period: s, m, h or d).")
-# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed.
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
     try:
@@ -171,8 +181,8 @@ AUTHN = {
     "JWKS": env.str("BETTER_AUTH_JWKS", default=""),
     "SECRET": env.str("BETTER_AUTH_SECRET", default=""),
     # Unset: expect BETTER_AUTH_URL; an empty value: do not check.
-    "ISSUER": env.str("JWT_ISSUER", default=None),
-    "AUDIENCE": env.str("JWT_AUDIENCE", default=None),
+    "ISSUER": _read_set("JWT_ISSUER"),
+    "AUDIENCE": _read_set("JWT_AUDIENCE"),
     "ALGORITHMS": env.list("JWT_ALGORITHMS", default=[]),
     "LEEWAY_SECONDS": _read("JWT_LEEWAY_SECONDS", int, 30),
     "JWKS_CACHE_SECONDS": _read("JWKS_CACHE_SECONDS", int, 300),
@@ -242,6 +252,11 @@ CORS_ALLOW_CREDENTIALS = False
 # ------------------------------------------------------------------------------
 # TLS usually ends at the reverse proxy, so the redirect is opt-in (CONTRACT.md).
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", bool, False)
+# Behind a TLS-terminating proxy, its X-Forwarded-Proto tells Django the request came over HTTPS
+# (HSTS, CSRF's origin check, absolute URLs); proxies.py drops it from any peer not in TRUSTED_PROXIES.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+# Origins (scheme://host[:port]) whose forms may post here besides the request's own, e.g. a proxy on another port.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,14 +9,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    """Load the settings in a fresh process, as a server start would, ignoring any local .env."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
-    )
+def documented_variables() -> set[str]:
+    """Every variable .env.example lists, set (NAME=) or left commented out (# NAME=)."""
+    return set(re.findall(r"^(?:# )?([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+
+
+def run_python(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """Python in a fresh process, as a server start would be: none of the API's variables but ``env``, no .env."""
+    clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         env={
             **clean,
             "ENV_FILE": "",
@@ -29,6 +31,18 @@ def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
+
+
+def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """Load the settings and print the database engine."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
+    )
+    return run_python(["-c", code], env, tmp_path)
+
+
+def manage_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    return run_python([str(ROOT / "manage.py"), "check"], env, tmp_path)
 
 
 def last_line(result: subprocess.CompletedProcess) -> str:
@@ -58,13 +72,63 @@ def test_sqlite_is_the_default(tmp_path):
 
 def test_env_example_documents_every_variable_the_settings_read():
     settings_source = (ROOT / "todo_project" / "settings.py").read_text()
-    read = set(re.findall(r'(?:env(?:\.\w+)?|_read)\(\s*"([A-Z_]+)"', settings_source))
-    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    read = set(re.findall(r'(?:env(?:\.\w+)?|_read\w*)\(\s*"([A-Z_]+)"', settings_source))
     assert read, "no variables found: the pattern no longer matches settings.py"
-    assert read == documented
+    assert read == documented_variables()
 
 
 def test_the_readme_configuration_table_lists_every_variable():
-    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     readme = (ROOT / "README.md").read_text()
-    assert {name for name in documented if f"`{name}`" not in readme} == set()
+    assert {name for name in documented_variables() if f"`{name}`" not in readme} == set()
+
+
+# .env.example, copied as it is
+
+
+def test_the_example_copied_with_only_the_required_values_starts_cleanly(tmp_path):
+    example = (ROOT / ".env.example").read_text()
+    required = {"SECRET_KEY": "a-long-random-production-key", "BETTER_AUTH_URL": "https://auth.example.com"}
+    filled = example
+    for name, value in required.items():
+        assert f"\n{name}=\n" in filled, f"{name} is no longer an empty line of .env.example"
+        filled = filled.replace(f"\n{name}=\n", f"\n{name}={value}\n")
+    (tmp_path / ".env").write_text(filled)
+    result = manage_check({"ENV_FILE": str(tmp_path / ".env")}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    # No warning either (authn.W001): copying the example leaves iss and aud checked against BETTER_AUTH_URL.
+    assert result.stdout.startswith("System check identified no issues"), result.stderr
+
+
+def test_jwt_issuer_and_audience_set_but_empty_turn_their_check_off(tmp_path):
+    result = manage_check(
+        {"SECRET_KEY": "x", "BETTER_AUTH_SECRET": "s" * 32, "JWT_ISSUER": "", "JWT_AUDIENCE": ""}, tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "authn.W001" in result.stderr + result.stdout
+
+
+def test_jwt_issuer_unset_is_not_the_same_as_empty(tmp_path):
+    result = manage_check({"SECRET_KEY": "x", "BETTER_AUTH_SECRET": "s" * 32}, tmp_path)
+    assert result.returncode != 0
+    assert "authn.E008" in result.stderr
+
+
+# Behind a TLS-terminating proxy
+
+
+def test_the_proxy_settings_come_from_the_environment(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; from django.test import Client;"
+        "c = Client(HTTP_HOST='api.example.com');"
+        "hsts = lambda peer: c.get('/healthz', REMOTE_ADDR=peer, HTTP_X_FORWARDED_PROTO='https')"
+        ".get('Strict-Transport-Security');"
+        "print(s.CSRF_TRUSTED_ORIGINS, hsts('10.0.0.5'), hsts('198.51.100.7'))"
+    )
+    env = {
+        "SECRET_KEY": "x",
+        "ALLOWED_HOSTS": "api.example.com",
+        "TRUSTED_PROXIES": "10.0.0.0/24",
+        "CSRF_TRUSTED_ORIGINS": "https://api.example.com:8443",
+    }
+    result = run_python(["-c", code], env, tmp_path)
+    assert result.stdout.strip() == "['https://api.example.com:8443'] max-age=31536000 None", result.stderr
