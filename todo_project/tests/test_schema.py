@@ -1,8 +1,8 @@
 """The public OpenAPI document is built once per process, and is the same document ``manage.py spectacular`` builds."""
 
 import json
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import call_command
@@ -75,13 +75,7 @@ def test_concurrent_first_requests_wait_for_one_build(monkeypatch, builds):
         return generate(self, *args, **kwargs)
 
     monkeypatch.setattr(SchemaGenerator, "get_schema", slow)
-    statuses = []
-    threads = [
-        threading.Thread(target=lambda: statuses.append(Client().get("/api/schema/").status_code)) for _ in range(4)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda _: Client().get("/api/schema/").status_code, range(4)))
     assert statuses == [200] * 4
     assert builds["n"] == 1
