@@ -123,7 +123,7 @@ def run(rows: int, seconds: float) -> dict[str, Any]:
     log(f"  first page: {heavy_total:,}-task user {heavy_ms:.2f} ms, {LIGHT_TASKS}-task user {light_ms:.2f} ms "
         f"= {heavy_ms / light_ms:.2f}x (target ≤ 2x)")  # fmt: skip
 
-    from tasks.pagination import encode_cursor
+    from tasks.cursors import encode_cursor
     from tasks.selectors import task_list
     from tasks.serializers import TASK_FIELDS
 

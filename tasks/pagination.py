@@ -6,13 +6,8 @@ task the cursor names, so its cost does not grow with depth as an offset's does
 starts at the top; each page's ``Link: rel="next"`` carries the next cursor.
 """
 
-import base64
-import json
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -20,10 +15,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from .cursors import decode_cursor, encode_cursor
 from .selectors import TaskListing, TaskPage
 from .serializers import PageQuerySerializer, validated
-
-_BAD_CURSOR = "Not a cursor from this list's Link header; start again with after= empty."
 
 
 class HeaderLimitOffsetPagination(LimitOffsetPagination):
@@ -108,34 +102,3 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return schema  # the body stays the plain array; paging is in the headers
-
-
-def encode_cursor(ordering: str, row: Mapping[str, Any]) -> str:
-    """An opaque cursor naming ``row``'s place in ``ordering``: its sort value and its id."""
-    value = row[ordering.lstrip("-")]
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    text = json.dumps([ordering, value, row["id"]], separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
-
-
-def decode_cursor(cursor: str, ordering: str) -> tuple[Any, int]:
-    """The sort value and id a cursor names, checked against the list's ordering; 400 when it is not ours."""
-    try:
-        cursor_ordering, value, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError) as e:  # bad base64 or JSON, or not three items
-        raise ValidationError({"after": [_BAD_CURSOR]}) from e
-    if cursor_ordering != ordering:
-        raise ValidationError({"after": [f"This cursor pages ordering={cursor_ordering}; keep that ordering."]})
-    field = ordering.lstrip("-")
-    if field in ("created_at", "updated_at"):
-        try:
-            value = parse_datetime(value) if isinstance(value, str) else None
-        except ValueError:  # well formed but impossible, e.g. month 13
-            value = None
-        valid = value is not None and value.tzinfo is not None
-    else:
-        valid = isinstance(value, bool if field == "completed" else str)
-    if not valid or not isinstance(task_id, int) or isinstance(task_id, bool):
-        raise ValidationError({"after": [_BAD_CURSOR]})
-    return value, task_id

@@ -6,11 +6,13 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
 
 from .models import Task
 
 ORDERING_FIELDS = ("created_at", "updated_at", "title", "completed")
+ORDERINGS = tuple(prefix + name for name in ORDERING_FIELDS for prefix in ("", "-"))
 TASK_FIELDS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
 
 
@@ -40,6 +42,36 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A BooleanField that takes JSON's true and false only, not "yes" or 1."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that takes JSON integers only, not "7", 7.0 or true (which Python counts as 1)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return data
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant with its UTC offset, given back in UTC; one that leaves the calendar in UTC is refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(input_formats=[ISO_8601], default_timezone=UTC, **kwargs)
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):  # a time without its offset names no instant
+            self.fail("invalid", format="ISO 8601 with a UTC offset")
+        return super().enforce_timezone(value)  # DRF's "overflow" for e.g. 9999-12-31T23:59:59-23:59
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -76,9 +108,7 @@ class TaskListQuerySerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=("all", "pending", "completed"), default="all")
     search = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    ordering = serializers.ChoiceField(
-        choices=[prefix + name for name in ORDERING_FIELDS for prefix in ("", "-")], default="-created_at"
-    )
+    ordering = serializers.ChoiceField(choices=ORDERINGS, default="-created_at")
 
 
 class PageQuerySerializer(serializers.Serializer):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
+from time import monotonic
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 
 from authn.conf import get_verifier
@@ -39,16 +44,53 @@ def _cache() -> None:
 CHECKS: dict[str, Callable[[], None]] = {"database": _database, "jwks": _keys, "cache": _cache}
 
 
+# /readyz needs no token and is not rate limited, so a flood of it must not become a flood of database
+# queries and key set fetches: each process checks at most once a second, which a probe polling every few
+# seconds never notices, and answers the requests in between with that result.
+READY_FOR_SECONDS = 1.0
+
+
+class _Readiness:
+    """The checks' results, run at most once per READY_FOR_SECONDS in this process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.checked_at = float("-inf")  # when the checks last finished
+        self.results: Mapping[str, str] = {}
+
+    def current(self) -> Mapping[str, str]:
+        with self.lock:  # requests arriving while the checks run wait for their results instead of checking too
+            if monotonic() - self.checked_at >= READY_FOR_SECONDS:
+                self.results = {name: _state(name, check) for name, check in CHECKS.items()}
+                self.checked_at = monotonic()
+            return self.results
+
+    def forget(self) -> None:
+        with self.lock:
+            self.checked_at = float("-inf")
+
+
+def _state(name: str, check: Callable[[], None]) -> str:
+    try:
+        check()
+    except Exception as e:  # any failure means not ready
+        logger.warning("readiness check %s failed: %s", name, e)
+        return "unavailable"
+    return "ok"
+
+
+_readiness = _Readiness()
+
+
+@receiver(setting_changed)
+def _forget_results(**kwargs: Any) -> None:
+    """A changed setting may change a check's outcome (tests change them): the next request checks again."""
+    _readiness.forget()
+
+
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: each dependency's state; 503 when any cannot be used."""
-    results = {}
-    for name, check in CHECKS.items():
-        try:
-            check()
-            results[name] = "ok"
-        except Exception as e:  # any failure means not ready
-            logger.warning("readiness check %s failed: %s", name, e)
-            results[name] = "unavailable"
+    results = _readiness.current()
     ready = all(state == "ok" for state in results.values())
     return JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": results}, status=200 if ready else 503
