@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "n
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEFAULT_RATES } from "../lib/auth-limits";
 
 export interface StackOptions {
   frontendDir: string;
@@ -61,6 +62,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The scenarios check that the request log shows method, path, status and time, and never a token.
     NEXT_PUBLIC_API_DEBUG: "1",
     NEXT_TELEMETRY_DISABLED: "1",
+    // The real rate limits, which sign-in-limits.e2e.ts checks (other scenarios wait when the form
+    // says so), except for sign-ups: every scenario signs a new person up from 127.0.0.1.
+    ...Object.fromEntries(Object.keys(DEFAULT_RATES).map((name) => [name, ""])),
+    RATE_LIMIT_SIGN_UP: "100/m",
+    TRUSTED_PROXIES: "",
   };
 
   async function stop() {
@@ -74,7 +80,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     running.push(
       startLogged(python, ["manage.py", "runserver", `127.0.0.1:${apiPort}`, "--noreload"], options.apiDir, apiEnv, options.logDir, "api"),
-      startLogged(nextBin(options.frontendDir), ["start", "-H", "127.0.0.1", "-p", String(webPort)], options.frontendDir, webEnv, options.logDir, "web"),
+      // server.ts, as `npm start` runs it: the client address comes from the connection.
+      startLogged(tsxBin(options.frontendDir), ["server.ts", "-H", "127.0.0.1", "-p", String(webPort)], options.frontendDir, webEnv, options.logDir, "web"),
     );
     // The API answers 401 without a token once it is up; the JWKS proves Better Auth and its database work.
     await Promise.all([

@@ -1,5 +1,5 @@
 import { authClient } from "./auth-client";
-import type { AuthFailure } from "./auth-errors";
+import { retryAfterSeconds, type AuthFailure } from "./auth-errors";
 import type { AuthMode, CredentialField } from "./validation";
 
 /** Signs in or up through Better Auth; `null` on success, else what went wrong. */
@@ -8,12 +8,17 @@ export async function submitCredentials(
   values: Record<CredentialField, string>,
 ): Promise<AuthFailure | null> {
   const email = values.email.trim();
+  let retryAfter: number | undefined;
+  // The error Better Auth's client returns has no headers; the response does.
+  const fetchOptions = {
+    onError: ({ response }: { response: Response }) => void (retryAfter = retryAfterSeconds(response.headers)),
+  };
   try {
     const { error } =
       mode === "sign-in"
-        ? await authClient.signIn.email({ email, password: values.password })
-        : await authClient.signUp.email({ name: values.name.trim(), email, password: values.password });
-    return error ? { status: error.status, code: error.code } : null;
+        ? await authClient.signIn.email({ email, password: values.password }, fetchOptions)
+        : await authClient.signUp.email({ name: values.name.trim(), email, password: values.password }, fetchOptions);
+    return error ? { status: error.status, code: error.code, retryAfter } : null;
   } catch {
     return { status: 0 };
   }

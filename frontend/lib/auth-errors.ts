@@ -4,6 +4,17 @@ import type { AuthMode } from "./validation";
 export interface AuthFailure {
   status: number;
   code?: string;
+  /** Seconds to wait, from a 429's Retry-After (or Better Auth's X-Retry-After). */
+  retryAfter?: number;
+}
+
+/** Whole seconds from Retry-After or X-Retry-After; `undefined` when neither holds a number. */
+export function retryAfterSeconds(headers: Headers): number | undefined {
+  for (const name of ["Retry-After", "X-Retry-After"]) {
+    const value = headers.get(name)?.trim();
+    if (value && /^\d+$/.test(value)) return Number(value);
+  }
+  return undefined;
 }
 
 /**
@@ -12,7 +23,11 @@ export interface AuthFailure {
  */
 export function describeAuthFailure(mode: AuthMode, failure: AuthFailure): string {
   if (failure.status === 0) return "Can't reach the server. Check your connection and try again.";
-  if (failure.status === 429) return "Too many attempts. Wait a few seconds and try again.";
+  if (failure.status === 429) {
+    return failure.retryAfter === undefined
+      ? "Too many attempts. Wait a few seconds and try again."
+      : `Too many attempts, try again in ${Math.max(1, failure.retryAfter)} s.`;
+  }
   if (failure.status >= 500) return "Something went wrong on our side. Please try again.";
   if (mode === "sign-in") return "Invalid email or password.";
   if (failure.status === 422 || failure.code?.startsWith("USER_ALREADY_EXISTS")) {

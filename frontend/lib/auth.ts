@@ -2,10 +2,14 @@ import { betterAuth } from "better-auth";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { createAuthDatabase } from "./auth-database";
+import { readRates } from "./auth-limits";
+import { parseTrustedProxies } from "./client-address";
+import { failedSignInLimit } from "./failed-sign-ins";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./validation";
 
 /** Better Auth on the server: email and password, sessions in an httpOnly SameSite=Lax cookie, EdDSA JWTs. */
-function createAuth(env: NodeJS.ProcessEnv = process.env) {
+export function createAuth(env: NodeJS.ProcessEnv = process.env) {
+  const rates = readRates(env);
   return betterAuth({
     appName: "Tasks",
     baseURL: env.BETTER_AUTH_URL,
@@ -18,11 +22,29 @@ function createAuth(env: NodeJS.ProcessEnv = process.env) {
       autoSignIn: true,
     },
     telemetry: { enabled: false },
+    // Limits per client address, on in every mode and kept in the database (the `rateLimit`
+    // table), so all instances of the app share one count. Other paths Better Auth limits more
+    // tightly by default (change-password, password resets) keep those rules.
+    rateLimit: {
+      enabled: true,
+      storage: "database",
+      ...rates.RATE_LIMIT_AUTH,
+      customRules: {
+        "/sign-in/*": rates.RATE_LIMIT_SIGN_IN,
+        "/sign-up/*": rates.RATE_LIMIT_SIGN_UP,
+      },
+    },
+    advanced: {
+      // The server (server.ts) rewrites X-Forwarded-For from the connection, so walking it from
+      // the right past these proxies ends at the real client (lib/client-address.ts).
+      ipAddress: { trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES) },
+    },
     plugins: [
       // Defaults: EdDSA (Ed25519) keys, JWKS at /api/auth/jwks, iss = aud = BETTER_AUTH_URL.
       // The API expects the default lifetime (exp = iat + 900); end-to-end tests shorten it
       // with TEST_JWT_EXPIRATION_TIME (e.g. "10s") to watch the silent refresh happen.
       jwt({ jwt: { expirationTime: env.TEST_JWT_EXPIRATION_TIME || "15m" } }),
+      failedSignInLimit(rates.RATE_LIMIT_FAILED_SIGN_IN),
       // Lets server actions set cookies; Better Auth asks for it to be the last plugin.
       nextCookies(),
     ],

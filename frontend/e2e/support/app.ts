@@ -40,11 +40,12 @@ export async function signIn(page: Page, person: Person, landsOn = "/tasks"): Pr
 }
 
 /**
- * Better Auth allows three sign-ins (and three sign-ups) per ten seconds per
- * address, and every scenario comes from 127.0.0.1: when the form says so,
- * wait like a person would and submit again.
+ * Sign-ins and sign-ups are limited per address (lib/auth-limits.ts), and every
+ * scenario comes from 127.0.0.1: when the form says how long, wait like a
+ * person would and submit again.
  */
 async function submitCredentials(page: Page, button: string, landsOn = "/tasks"): Promise<void> {
+  const tooMany = page.getByText(/Too many attempts, try again in \d+ s/);
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     await page.getByRole("button", { name: button, exact: true }).click();
     const outcome = await Promise.race([
@@ -52,17 +53,15 @@ async function submitCredentials(page: Page, button: string, landsOn = "/tasks")
         () => "landed",
         () => "timeout",
       ),
-      page
-        .getByText("Too many attempts")
-        .waitFor({ timeout: 20_000 })
-        .then(
-          () => "rate-limited",
-          () => "timeout",
-        ),
+      tooMany.waitFor({ timeout: 20_000 }).then(
+        () => "rate-limited",
+        () => "timeout",
+      ),
     ]);
     if (outcome === "landed") return;
     if (outcome === "timeout") break;
-    await page.waitForTimeout(10_500);
+    const seconds = Number(/in (\d+) s/.exec(await tooMany.innerText())?.[1]);
+    await page.waitForTimeout(seconds * 1000 + 500);
   }
   throw new Error(`${button} did not lead to ${landsOn}; the page is at ${pathOf(page)}`);
 }

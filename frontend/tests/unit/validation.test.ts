@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { describeAuthFailure } from "@/lib/auth-errors";
+import { describeAuthFailure, retryAfterSeconds } from "@/lib/auth-errors";
 import { validateCredentials, validateTask } from "@/lib/validation";
 
 describe("validateCredentials", () => {
@@ -41,5 +41,20 @@ describe("describeAuthFailure", () => {
   test("rate limits and unreachable servers are told apart", () => {
     assert.match(describeAuthFailure("sign-in", { status: 429 }), /Too many attempts/);
     assert.match(describeAuthFailure("sign-up", { status: 0 }), /Can't reach/);
+  });
+
+  test("a rate limit says how long to wait when the server said so", () => {
+    assert.equal(describeAuthFailure("sign-in", { status: 429, retryAfter: 42 }), "Too many attempts, try again in 42 s.");
+    assert.equal(describeAuthFailure("sign-up", { status: 429, retryAfter: 0 }), "Too many attempts, try again in 1 s.");
+  });
+});
+
+describe("retryAfterSeconds", () => {
+  test("reads Retry-After, else Better Auth's X-Retry-After, in whole seconds", () => {
+    assert.equal(retryAfterSeconds(new Headers({ "Retry-After": "120", "X-Retry-After": "5" })), 120);
+    assert.equal(retryAfterSeconds(new Headers({ "X-Retry-After": "7" })), 7);
+    assert.equal(retryAfterSeconds(new Headers({ "Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT", "X-Retry-After": "3" })), 3);
+    assert.equal(retryAfterSeconds(new Headers({ "Retry-After": "-1" })), undefined);
+    assert.equal(retryAfterSeconds(new Headers()), undefined);
   });
 });

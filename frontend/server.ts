@@ -1,0 +1,43 @@
+/**
+ * `npm start`: the production server, `next start` plus one thing it cannot do.
+ *
+ * Next.js passes a client's X-Forwarded-For through as it came and then never
+ * shows the connection's address to the app, so Better Auth could not tell a
+ * proxy's header from one a client made up to dodge its rate limits. This
+ * server writes the header from the connection first (lib/client-address.ts).
+ *
+ * Usage: `npm start -- [-H 0.0.0.0] [-p 3000]`, as with `next start`.
+ */
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { forwardedFor, parseTrustedProxies } from "./lib/client-address";
+
+// As `next start` does; Next.js and Better Auth would otherwise run in development mode.
+(process.env as { NODE_ENV?: string }).NODE_ENV ??= "production";
+
+const { values } = parseArgs({
+  options: {
+    hostname: { type: "string", short: "H", default: "0.0.0.0" },
+    port: { type: "string", short: "p", default: process.env.PORT || "3000" },
+  },
+});
+const hostname = values.hostname;
+const port = Number(values.port);
+const trustedProxies = parseTrustedProxies(process.env.TRUSTED_PROXIES);
+
+// Imported only now, so that it starts with NODE_ENV already set.
+const { default: next } = await import("next");
+const app = next({ dev: false, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+createServer((request, response) => {
+  request.headers["x-forwarded-for"] = forwardedFor(
+    request.headers["x-forwarded-for"],
+    request.socket.remoteAddress,
+    trustedProxies,
+  );
+  void handle(request, response);
+}).listen(port, hostname, () => {
+  console.log(`Ready on http://${hostname}:${port}`);
+});

@@ -1,0 +1,80 @@
+/**
+ * A real Better Auth built by lib/auth.ts, on a throw-away SQLite file (or on
+ * PostgreSQL when DATABASE_URL says so), answering requests as the server
+ * (server.ts) hands them over: X-Forwarded-For rewritten from the peer.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { getMigrations } from "better-auth/db/migration";
+import { createAuth } from "@/lib/auth";
+import { forwardedFor, parseTrustedProxies } from "@/lib/client-address";
+
+const BASE_URL = "http://127.0.0.1:3999";
+const POSTGRES = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
+
+/** The variables lib/auth.ts reads; no NODE_ENV, which Better Auth takes from the process itself. */
+export type Env = Record<string, string | undefined>;
+
+export const DATABASE_KIND = POSTGRES ? "PostgreSQL" : "SQLite";
+
+// Better Auth warns on every unknown email ("User not found"); these tests send hundreds on purpose.
+const warn = console.warn;
+console.warn = (message?: unknown, ...rest: unknown[]) => {
+  if (!String(message).includes("[Better Auth]")) warn(message, ...rest);
+};
+
+export interface Attempt {
+  email: string;
+  password: string;
+  /** The TCP peer's address. */
+  peer: string;
+  /** The X-Forwarded-For the peer sent, if any. */
+  xff?: string;
+}
+
+/** A directory for one test file's database; shared by the instances it starts, as by web instances. */
+export function sharedDatabase(): { env: Env; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-"));
+  const env: Env = {
+    BETTER_AUTH_URL: BASE_URL,
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    DATABASE_URL: POSTGRES ? process.env.DATABASE_URL : "",
+    AUTH_SQLITE_FILE: path.join(dir, "auth.sqlite3"),
+  };
+  return { env, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts one instance of the web app's Better Auth over `env` (limits and TRUSTED_PROXIES included). */
+export async function startAuth(env: Env) {
+  const auth = createAuth(env as NodeJS.ProcessEnv);
+  await (await getMigrations(auth.options)).runMigrations();
+  const trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
+
+  async function post(pathname: string, body: object, peer: string, xff?: string): Promise<Response> {
+    return auth.handler(
+      new Request(`${BASE_URL}/api/auth${pathname}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          origin: BASE_URL,
+          "x-forwarded-for": forwardedFor(xff, peer, trustedProxies),
+        },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  return {
+    signIn: ({ email, password, peer, xff }: Attempt) => post("/sign-in/email", { email, password }, peer, xff),
+    signUp: (email: string, password: string, peer: string) =>
+      post("/sign-up/email", { name: "Test Person", email, password }, peer),
+  };
+}
+
+/** An email no other run has used, so runs against one PostgreSQL database never meet. */
+export const freshEmail = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.com`;
+
+/** A random address in 10.0.0.0/8, likewise. */
+export const freshAddress = () => `10.${[...randomBytes(3)].join(".")}`;
