@@ -65,7 +65,7 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
             return None  # no credentials: DRF answers "not authenticated"
         if parts[0].lower() != b"bearer":
             budget = get_failure_budget()
-            _refuse_if_spent(budget.blocked(request))
+            _refuse_if_spent(budget.check(request))
             _refuse_if_spent(budget.charge(request))  # a refused credential all the same
             return None  # not our scheme: let DRF answer "not authenticated"
         if len(parts) != 2:
@@ -80,16 +80,12 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         """Verify ``token`` for ``request``: the user and claims, or the DRF error the contract asks for.
 
         The address's failure budget is asked first, so a spent one refuses the
-        token unverified; a token verified before costs no shared read.
+        token unverified; an address in good standing costs no shared read.
         """
         budget = get_failure_budget()
-        _refuse_if_spent(budget.blocked(request))
-        verifier = self.verifier
+        _refuse_if_spent(budget.check(request))
         try:
-            claims = verifier.remembered(token)
-            if claims is None:
-                _refuse_if_spent(budget.check(request))
-                claims = verifier.verify_anew(token)
+            claims = self.verifier.verify(token)
         except InvalidToken as e:
             self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub)
         except KeySourceUnavailable as e:

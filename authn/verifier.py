@@ -157,47 +157,24 @@ class TokenVerifier:
         A token verified before and not yet expired is answered from the cache,
         with the very claims dict of its first verification: treat it as read-only.
         """
-        self._refuse_oversized(token)
-        if self.cache is None:
-            return self._verify(token)[0]
-        digest = token_digest(token)
-        claims = self._remembered(digest)
-        return claims if claims is not None else self._verify_and_remember(token, digest)
-
-    def remembered(self, token: str) -> dict[str, Any] | None:
-        """The claims of a token verified before and not expired since, else None; checks no signature."""
-        if self.cache is None or len(token) > self.config.max_token_bytes:
-            return None
-        return self._remembered(token_digest(token))
-
-    def verify_anew(self, token: str) -> dict[str, Any]:
-        """``verify`` without looking in the cache first (the caller just did), remembering a success."""
-        self._refuse_oversized(token)
-        if self.cache is None:
-            return self._verify(token)[0]
-        return self._verify_and_remember(token, token_digest(token))
-
-    def _refuse_oversized(self, token: str) -> None:
         # Refuse oversized input before any hashing, base64 or JSON work is spent on it.
         if len(token) > self.config.max_token_bytes:
             raise InvalidToken("The token is too large", reason=f"{len(token)} bytes")
-
-    def _remembered(self, digest: bytes) -> dict[str, Any] | None:
         cache = self.cache
+        if cache is None:
+            return self._verify(token)[0]
+        digest = token_digest(token)
         generation = cache.generation
         hit = cache.get(digest)
-        if hit is None:
-            return None
-        claims, alg, kid = hit
-        # Asking for the key keeps a fetched key set refreshing on schedule, as
-        # uncached requests do; a change it brings empties the cache, and then
-        # the token is verified again.
-        self._key_for(alg, kid)
-        return claims if cache.generation == generation else None
-
-    def _verify_and_remember(self, token: str, digest: bytes) -> dict[str, Any]:
-        cache = self.cache
-        generation = cache.generation  # read before verifying: a key-set change meanwhile voids the result
+        if hit is not None:
+            claims, alg, kid = hit
+            # Asking for the key keeps a fetched key set refreshing on schedule, as
+            # uncached requests do; a change it brings empties the cache, and then
+            # the token is verified again.
+            self._key_for(alg, kid)
+            if cache.generation == generation:
+                return claims
+            generation = cache.generation
         claims, alg, kid = self._verify(token)
         cache.put(digest, (claims, alg, kid), exp=claims.get("exp"), generation=generation)
         return claims

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.test import RequestFactory
 
 from authn import budget as budget_module
 from authn.browsable import COOKIE_NAME
-from authn.budget import GOOD_STANDING_SECONDS, FailureBudget
+from authn.budget import EPOCH_CHECK_SECONDS, FailureBudget
 from authn.verifier import TokenVerifier
 
 ME = "/api/me"
@@ -27,13 +28,13 @@ def budget_of(settings):
 def verifications(monkeypatch):
     """How often a token was verified in full (signature and claims), not answered from the cache."""
     calls = []
-    original = TokenVerifier.verify_anew
+    original = TokenVerifier._verify
 
     def counted(self, token):
         calls.append(token)
         return original(self, token)
 
-    monkeypatch.setattr(TokenVerifier, "verify_anew", counted)
+    monkeypatch.setattr(TokenVerifier, "_verify", counted)
     return calls
 
 
@@ -77,21 +78,25 @@ def test_a_spent_budget_refuses_every_credential_unverified(budget_of, api_clien
     assert api_client.get(ME, **bearer(make_token("bob"), BYSTANDER)).status_code == 200
 
 
-def test_a_token_verified_before_costs_no_shared_read(budget_of, api_client, make_token, shared_reads):
+def test_an_address_in_good_standing_costs_no_shared_read(budget_of, api_client, make_token, shared_reads):
     budget_of("2/m")
-    token = make_token("alice")
-    assert api_client.get(ME, **bearer(token)).status_code == 200
-    assert shared_reads == [False]  # its first verification asked the shared count once
+    assert api_client.get(ME, **bearer(make_token("alice"))).status_code == 200
+    assert shared_reads == [False]  # its first request read the shared count once
+    token = make_token("alice", email="again@example.com")
     for _ in range(5):
         assert api_client.get(ME, **bearer(token)).status_code == 200
-    assert shared_reads == [False]
+    assert api_client.get(ME, **bearer(make_token("bob"))).status_code == 200
+    assert shared_reads == [False]  # neither a token seen before nor a new one reads it again
 
 
-def test_a_token_not_seen_before_reads_the_count_at_most_once_a_second(budget_of, api_client, make_token, shared_reads):
-    budget_of("100/m")
-    for n in range(5):
-        assert api_client.get(ME, **bearer(make_token("alice", email=f"a{n}@example.com"))).status_code == 200
-    assert shared_reads == [False]
+def test_a_token_this_process_verified_before_is_refused_once_the_address_is_spent(budget_of, api_client, make_token):
+    budget_of("2/m")
+    valid = make_token("mallory")
+    assert api_client.get(ME, **bearer(valid)).status_code == 200  # verified, and remembered
+    for _ in range(2):
+        api_client.get(ME, **bearer("not-a-jwt"))
+    assert_spent(api_client.get(ME, **bearer("not-a-jwt")))
+    assert_spent(api_client.get(ME, **bearer(valid)))
 
 
 @pytest.mark.parametrize(
@@ -158,22 +163,51 @@ def request_from(address: str):
     return RequestFactory().get(ME, REMOTE_ADDR=address)
 
 
-def test_a_block_reaches_another_process_within_the_good_standing_memory():
+@pytest.fixture(params=["memory", "database"])
+def shared_counters(request, settings):
+    """The counters in this process's memory (as in every other test), or in the database, as without Redis."""
+    if request.param == "database":
+        settings.CACHES = {
+            **settings.CACHES,
+            "ratelimit": {"BACKEND": "todo_project.counter_cache.DatabaseCounterCache"},
+        }
+
+
+@pytest.mark.django_db
+def test_a_block_reaches_another_process_within_a_second(shared_counters):
+    """Two processes' budgets over one shared count: the other one learns of the block through the epoch."""
     clock = Clock()
     here, there = FailureBudget("2/m", clock=clock), FailureBudget("2/m", clock=clock)
     attacker = request_from(ATTACKER)
-    assert there.check(attacker) is None  # in good standing, remembered for a moment
+    assert there.check(attacker) is None  # in good standing: remembered, no shared read from now on
     assert [here.charge(attacker) for _ in range(2)] == [None, None]
-    assert here.charge(attacker) is not None
-    assert there.check(attacker) is None  # still remembered in good standing
-    clock.now += GOOD_STANDING_SECONDS
-    assert there.check(attacker) is not None  # read the shared count: spent
-    assert there.blocked(attacker) is not None  # and remembered: no shared read until the window ends
+    assert here.charge(attacker) is not None  # spent, through the other process
+    assert here.check(attacker) is not None
+    assert there.check(attacker) is None  # not yet looked at the epoch again
+    clock.now += EPOCH_CHECK_SECONDS
+    assert there.check(attacker) is not None  # the epoch moved: read the shared count, spent
+    assert there.check(request_from(BYSTANDER)) is None  # others stay in good standing after one read
+
+
+def test_the_window_ending_lets_the_address_in_again(settings):
+    clock = Clock()
+    budget = FailureBudget("1/s", clock=clock)
+    attacker = request_from(ATTACKER)
+    budget.charge(attacker)
+    wait = budget.charge(attacker)
+    assert wait == 1
+    clock.now += wait
+    caches[settings.RATELIMIT_USE_CACHE].clear()  # the shared window is over too
+    assert budget.check(attacker) is None
 
 
 def test_the_memory_of_addresses_is_bounded(monkeypatch):
     monkeypatch.setattr(budget_module, "MAX_REMEMBERED_ADDRESSES", 10)
-    budget = FailureBudget("1000/m")
+    budget = FailureBudget("1/m")
     for n in range(100):
-        budget.check(request_from(f"10.0.0.{n}"))
-    assert len(budget._good_until) <= 10
+        address = request_from(f"10.0.0.{n}")
+        budget.check(address)
+        budget.charge(address)
+        budget.charge(address)
+    assert len(budget._in_good_standing) <= 10
+    assert len(budget._blocked_until) <= 10
