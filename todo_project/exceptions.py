@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import csrf
+from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -111,9 +111,16 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: the contract's JSON under /api/, Django's page elsewhere (the admin)."""
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         return json_error(403, f"Forbidden - CSRF check failed: {reason}")
     return csrf.csrf_failure(request, reason)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400`` (too many fields or files, a host not allowed): JSON under /api/, Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return json_error(400, "Bad request - the request cannot be read")
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 
@@ -16,8 +17,9 @@ from .exceptions import database_error_response, json_error
 
 # DRF's own words for this case, so both paths to a 401 read the same.
 NOT_AUTHENTICATED_DETAIL = "Authentication credentials were not provided."
-# The API's public documentation: served without credentials, and the same for everyone.
-PUBLIC_API_PREFIXES = ("/api/schema/", "/api/docs/", "/api/redoc/")
+# The API's public documentation, exactly these paths: served without credentials, the same for everyone.
+# Exact, not prefixes: /api/docs/tasks is the task list of a user whose id is "docs".
+PUBLIC_API_PATHS = frozenset({"/api/schema/", "/api/docs/", "/api/redoc/"})
 PRIVATE = "private, no-store"
 
 logger = logging.getLogger("django.request")
@@ -33,8 +35,10 @@ class JSONErrorsForAPIMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith("/api/"):
+        if not request.path_info.startswith("/api/"):
             return None
+        if isinstance(exception, SuspiciousOperation | BadRequest):
+            return None  # Django answers 400 through handler400 (exceptions.bad_request): the client's fault
         if isinstance(exception, OperationalError):
             return database_error_response(exception)
         logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -53,8 +57,8 @@ class PrivateAPIResponsesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        path = request.path
-        if path.startswith("/api/") and not path.startswith(PUBLIC_API_PREFIXES):
+        path = request.path_info  # what the URLs route by; request.path also has the script prefix
+        if path.startswith("/api/") and path not in PUBLIC_API_PATHS:
             response["Cache-Control"] = PRIVATE
         return response
 
@@ -87,14 +91,14 @@ class MissingCredentialsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path
+        path = request.path_info
         if (
             path.startswith("/api/")
             and "HTTP_AUTHORIZATION" not in request.META
             and request.method != "OPTIONS"
             and BROWSER_TOKEN_COOKIE not in request.COOKIES
             and "text/html" not in request.META.get("HTTP_ACCEPT", "")
-            and not path.startswith(PUBLIC_API_PREFIXES)
+            and path not in PUBLIC_API_PATHS
         ):
             return json_error(401, NOT_AUTHENTICATED_DETAIL, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
         return self.get_response(request)

@@ -24,7 +24,8 @@ API_PREFIX = "/api/"
 
 def is_bearer_api_request(request: HttpRequest) -> bool:
     """An API call with a bearer token: never ambient like a cookie or HTTP Basic, always set by a script."""
-    return request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer " and request.path.startswith(API_PREFIX)
+    bearer = request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+    return bearer and request.path_info.startswith(API_PREFIX)
 
 
 class _SkippedByBearerAPIRequests:

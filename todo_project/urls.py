@@ -23,5 +23,6 @@ urlpatterns = [
     re_path(r"^api/", UnknownAPIPath.as_view()),
 ]
 
+handler400 = "todo_project.exceptions.bad_request"
 handler404 = "todo_project.exceptions.not_found"
 handler500 = "todo_project.exceptions.server_error"

@@ -19,7 +19,11 @@ class CountedBeforePermissionsMixin:
     """
 
     def check_permissions(self, request: Request) -> None:
-        APIView.check_throttles(self, request)
+        # Once per HTTP request: DRF's OPTIONS answer asks again, for a pretend POST or PUT.
+        http_request = request._request
+        if not getattr(http_request, "_counted_against_budgets", False):
+            http_request._counted_against_budgets = True
+            APIView.check_throttles(self, request)
         super().check_permissions(request)
 
     def check_throttles(self, request: Request) -> None:

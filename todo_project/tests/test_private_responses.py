@@ -31,3 +31,18 @@ def test_the_public_schema_is_not_marked_private(api_client):
     response = api_client.get("/api/schema/")
     assert response.status_code == 200
     assert response.get("Cache-Control") != PRIVATE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user", ["docs", "schema", "redoc"])
+def test_users_named_like_the_docs_get_private_answers_too(user, client_for):
+    response = client_for(user).get(f"/api/{user}/tasks")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == PRIVATE
+
+
+def test_a_script_prefix_does_not_make_an_api_answer_public(client_for):
+    """The URLs route by the path below the script prefix; so does every rule about /api/."""
+    response = client_for("alice").get("/api/me", SCRIPT_NAME="/x")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == PRIVATE

@@ -245,3 +245,12 @@ def test_two_tokens_of_one_user_share_one_budget(limits, make_token, api_client)
     assert api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {first}").status_code == 200
     assert api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {second}").status_code == 200
     assert_rate_limited(api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {first}"))
+
+
+@pytest.mark.django_db
+def test_options_spends_one_read_not_a_write(limits, client_for):
+    """DRF's OPTIONS answer checks permissions again for a pretend POST: it must not count as a write."""
+    limits(writes="2/m", reads="100/m")
+    alice = client_for("alice")
+    assert all(alice.options("/api/alice/tasks").status_code == 200 for _ in range(5))
+    assert alice.post("/api/alice/tasks", {"title": "still within budget"}, format="json").status_code == 201
