@@ -1,12 +1,12 @@
 """Django's middleware for pages (sessions, CSRF, login, messages) and axes', which bearer-token API calls skip.
 
 The admin and the browsable API's HTML pages need Django's four; axes' turns a
-locked-out admin sign-in into its lockout page, and no API call ever signs in. A request to the
-API that carries ``Authorization: Bearer`` is authenticated by that token alone:
-it reads no session and shows no message, and a header that a script has to set
-cannot be forged across sites, so CSRF has nothing to protect (DRF's views are
-exempt anyway). Running them would only cost time: about a tenth of a
-single-task request, counted in instructions. Each class is a subclass of
+locked-out admin sign-in into its lockout page, and no API call ever signs in.
+A request to the API that carries ``Authorization: Bearer`` is authenticated
+by that token alone: it reads no session and shows no message, and a header
+that a script has to set cannot be forged across sites, so CSRF has nothing to
+protect (DRF's views are exempt anyway). Running them would only cost time:
+about a tenth of a single-task request, counted in instructions. Each class is a subclass of
 Django's (or axes') own, so the admin's system checks still find them.
 """
 

@@ -256,9 +256,10 @@ CSRF_FAILURE_VIEW = "todo_project.exceptions.csrf_failure"
 # ADMIN SIGN-IN LOCKOUT (django-axes)
 # ------------------------------------------------------------------------------
 # Failed admin sign-ins are counted in the database, shared by every instance, per
-# client address and, separately, per username. At the limit both are refused, the
-# right password too, until the cool-off has passed since the last refused try; a
-# successful sign-in clears the count. `manage.py axes_reset` (or _ip, _username) unlocks.
+# client address and, separately, per username. When either count reaches the limit,
+# that address or that username is refused, the right password too, until the cool-off
+# has passed since the last refused try; a successful sign-in clears the count.
+# `manage.py axes_reset` (or axes_reset_ip, axes_reset_username) lifts a lockout.
 ADMIN_LOGIN_FAILURE_LIMIT = _read("ADMIN_LOGIN_FAILURE_LIMIT", int, 5)
 ADMIN_LOGIN_COOLOFF_MINUTES = _read("ADMIN_LOGIN_COOLOFF_MINUTES", int, 15)
 if ADMIN_LOGIN_FAILURE_LIMIT < 1:
