@@ -1,18 +1,20 @@
-"""Django's middleware for pages (sessions, CSRF, login, messages), which bearer-token API calls skip.
+"""Django's middleware for pages (sessions, CSRF, login, messages) and axes', which bearer-token API calls skip.
 
-The admin and the browsable API's HTML pages need all four. A request to the
-API that carries ``Authorization: Bearer`` is authenticated by that token alone:
-it reads no session and shows no message, and a header that a script has to set
-cannot be forged across sites, so CSRF has nothing to protect (DRF's views are
-exempt anyway). Running them would only cost time: about a tenth of a
-single-task request, counted in instructions. Each class is a subclass of
-Django's own, so the admin's system checks still find them.
+The admin and the browsable API's HTML pages need Django's four; axes' turns a
+locked-out admin sign-in into its lockout page, and no API call ever signs in.
+A request to the API that carries ``Authorization: Bearer`` is authenticated
+by that token alone: it reads no session and shows no message, and a header
+that a script has to set cannot be forged across sites, so CSRF has nothing to
+protect (DRF's views are exempt anyway). Running them would only cost time:
+about a tenth of a single-task request, counted in instructions. Each class is a subclass of
+Django's (or axes') own, so the admin's system checks still find them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.middleware import AxesMiddleware as AxesLockoutMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
@@ -48,6 +50,10 @@ class AuthenticationMiddleware(_SkippedByBearerAPIRequests, DjangoAuthentication
 
 
 class MessageMiddleware(_SkippedByBearerAPIRequests, DjangoMessageMiddleware):
+    pass
+
+
+class AxesMiddleware(_SkippedByBearerAPIRequests, AxesLockoutMiddleware):
     pass
 
 

@@ -7,6 +7,7 @@ environment variables, never by another settings file.
 import ipaddress
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_ratelimit",
+    "axes",  # failed admin sign-ins, see ADMIN SIGN-IN LOCKOUT
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "todo_project.page_middleware.AuthenticationMiddleware",
     "todo_project.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After (inside) the others, so its lockout page gets their headers too.
+    "todo_project.page_middleware.AxesMiddleware",
     "todo_project.middleware.JSONErrorsForAPIMiddleware",
 ]
 TEMPLATES = [
@@ -266,6 +270,34 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "todo_project.exceptions.csrf_failure"
 
+# ADMIN SIGN-IN LOCKOUT (django-axes)
+# ------------------------------------------------------------------------------
+# Failed admin sign-ins are counted in the database, shared by every instance, per
+# client address and, separately, per username. When either count reaches the limit,
+# that address or that username is refused, the right password too, until the cool-off
+# has passed since the last refused try; a successful sign-in clears the count.
+# `manage.py axes_reset` (or axes_reset_ip, axes_reset_username) lifts a lockout.
+ADMIN_LOGIN_FAILURE_LIMIT = _read("ADMIN_LOGIN_FAILURE_LIMIT", int, 5)
+ADMIN_LOGIN_COOLOFF_MINUTES = _read("ADMIN_LOGIN_COOLOFF_MINUTES", int, 15)
+if ADMIN_LOGIN_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("ADMIN_LOGIN_FAILURE_LIMIT must be at least 1.")
+if ADMIN_LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("ADMIN_LOGIN_COOLOFF_MINUTES must be at least 1.")
+# Axes' backend goes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = ADMIN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=ADMIN_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # two separate counts, not their pair
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a try while locked out counts, so the wait restarts
+# REMOTE_ADDR as TrustedProxyMiddleware left it: a client's own X-Forwarded-For never counts.
+AXES_CLIENT_IP_CALLABLE = "todo_project.proxies.request_client_address"
+AXES_LOCKOUT_CALLABLE = "todo_project.admin_lockout.lockout_response"
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
+# "No axes.middleware.AxesMiddleware": it looks for the class by name, not for the
+# subclass in page_middleware; todo_project.W004 checks for the class (checks.py).
+SILENCED_SYSTEM_CHECKS += ["axes.W002"]
+
 # STATIC FILES
 # ------------------------------------------------------------------------------
 # WhiteNoise serves the collected files (`manage.py collectstatic`), so the admin
@@ -304,5 +336,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR"},
+        # Failed admin sign-ins and lockouts are warnings; axes' bookkeeping at INFO is not kept.
+        "axes": {"level": "WARNING"},
     },
 }

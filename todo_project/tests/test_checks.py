@@ -1,4 +1,4 @@
-"""``check --deploy`` sees the CSRF middleware that page_middleware puts in Django's place."""
+"""``check --deploy`` sees the CSRF and axes middleware that page_middleware puts in their place."""
 
 from django.core.checks import run_checks
 
@@ -32,3 +32,17 @@ def test_an_insecure_csrf_cookie_is_reported_once_whichever_class_is_listed(sett
     assert csrf_warnings() == {"security.W016"}
     settings.MIDDLEWARE = [DJANGO_CSRF if path == PAGE_CSRF else path for path in settings.MIDDLEWARE]
     assert deploy_check_ids().count("security.W016") == 1
+
+
+PAGE_AXES = "todo_project.page_middleware.AxesMiddleware"
+AXES_IDS = {"axes.W002", "todo_project.W004"}
+
+
+def test_the_subclass_counts_as_axes_middleware(settings):
+    assert PAGE_AXES in settings.MIDDLEWARE
+    assert set(deploy_check_ids()) & AXES_IDS == set()
+
+
+def test_no_axes_middleware_at_all_is_reported(settings):
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != PAGE_AXES]
+    assert set(deploy_check_ids()) & AXES_IDS == {"todo_project.W004"}

@@ -1,8 +1,9 @@
-"""Bearer-token API calls skip sessions, CSRF, login and messages; pages and the admin keep them."""
+"""Bearer-token API calls skip sessions, CSRF, login, messages and axes' lockout; pages and the admin keep them."""
 
 from typing import Any
 
 import pytest
+from axes.middleware import AxesMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -15,6 +16,7 @@ PAGE_HOOKS = [
     (MessageMiddleware, "process_request"),
     (CsrfViewMiddleware, "process_request"),
     (CsrfViewMiddleware, "process_view"),
+    (AxesMiddleware, "__call__"),
 ]
 EVERY_HOOK = {f"{cls.__name__}.{hook}" for cls, hook in PAGE_HOOKS}
 

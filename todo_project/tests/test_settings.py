@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+SHOW_ENGINE = "print(s.DATABASES['default']['ENGINE'])"
 
 
 def documented_variables() -> set[str]:
@@ -33,11 +36,9 @@ def run_python(args: list[str], env: dict[str, str], tmp_path: Path) -> subproce
     )
 
 
-def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    """Load the settings and print the database engine."""
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
-    )
+def start(env: dict[str, str], tmp_path: Path, show: str = SHOW_ENGINE) -> subprocess.CompletedProcess:
+    """Load the settings, then run ``show`` (by default: print the database engine)."""
+    code = f"import django; django.setup(); from django.conf import settings as s; {show}"
     return run_python(["-c", code], env, tmp_path)
 
 
@@ -59,6 +60,19 @@ def test_an_invalid_number_names_its_variable(tmp_path):
     result = start({"SECRET_KEY": "x", "JWT_LEEWAY_SECONDS": "soon"}, tmp_path)
     assert result.returncode != 0
     assert "JWT_LEEWAY_SECONDS has an invalid value" in last_line(result)
+
+
+@pytest.mark.parametrize("name", ["ADMIN_LOGIN_FAILURE_LIMIT", "ADMIN_LOGIN_COOLOFF_MINUTES"])
+def test_an_admin_login_lockout_setting_below_one_is_refused(tmp_path, name):
+    result = start({"SECRET_KEY": "x", name: "0"}, tmp_path)
+    assert result.returncode != 0
+    assert f"{name} must be at least 1." in last_line(result)
+
+
+def test_the_admin_login_lockout_is_read_from_the_environment(tmp_path):
+    code = "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds())"
+    env = {"SECRET_KEY": "x", "ADMIN_LOGIN_FAILURE_LIMIT": "3", "ADMIN_LOGIN_COOLOFF_MINUTES": "30"}
+    assert start(env, tmp_path, code).stdout.strip() == "3 1800.0"
 
 
 def test_database_url_selects_postgresql(tmp_path):
