@@ -9,6 +9,8 @@ from typing import Any
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from todo_project.charsets import decodes_any_bytes
 
@@ -38,7 +40,14 @@ def call(settings) -> Callable[..., tuple[int, dict[str, str], bytes]]:
         def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             answer["status"], answer["headers"] = int(status.split()[0]), dict(response_headers)
 
-        content = b"".join(application(environ, start_response))
+        # As Django's test client does: the test's transaction must outlive the request.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            content = b"".join(application(environ, start_response))
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
         return answer["status"], answer["headers"], content
 
     return run
