@@ -169,3 +169,20 @@ def test_a_broken_configuration_fails_closed(settings, api_client, make_token):
     response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {make_token('alice', alg='HS256')}")
     assert response.status_code == 500
     assert response.json()["error_type"] == "server_error"
+
+
+def test_an_outage_is_one_warning_a_minute_not_one_per_token(settings, api_client, make_token, caplog, monkeypatch):
+    from authn import authentication
+
+    monkeypatch.setattr(authentication, "_outage_warned_at", -authentication.OUTAGE_WARNING_SECONDS)
+    settings.AUTHN = {
+        "BETTER_AUTH_URL": "http://auth.test",
+        "JWKS_URL": "http://127.0.0.1:9/api/auth/jwks",  # nothing listens on the discard port
+        "JWKS_TIMEOUT_SECONDS": 1,
+    }
+    with caplog.at_level(logging.INFO, logger="authn"):
+        for n in range(5):
+            token = make_token("alice", headers={"kid": f"made-up-{n}"})
+            assert api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 503
+    outage = [r for r in caplog.records if "key set unreachable" in r.getMessage()]
+    assert [r.levelname for r in outage] == ["WARNING"] + ["INFO"] * 4
