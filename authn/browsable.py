@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from rest_framework import exceptions
@@ -56,6 +57,7 @@ def _enforce_csrf(request: Request) -> None:
         raise exceptions.PermissionDenied(f"CSRF Failed: {reason}")
 
 
+@never_cache  # its answers carry the token (Set-Cookie) or a verdict on it
 @csrf_protect
 @require_POST
 def browser_token(request: HttpRequest) -> HttpResponse:

@@ -63,30 +63,37 @@ class FailureBudget:
             self._blocked_until.pop(address, None)
         if address in self._in_good_standing:
             return None
-        return self._verdict(request, address, increment=False)
+        wait = self._verdict(request, address, increment=False)
+        if wait is None:
+            if len(self._in_good_standing) >= MAX_REMEMBERED_ADDRESSES:
+                self._in_good_standing.clear()
+            self._in_good_standing.add(address)
+        return wait
 
     def charge(self, request: HttpRequest) -> int | None:
-        """Count one refused credential; seconds to wait when the address has now spent its budget."""
+        """Count one refused credential; seconds to wait when the address has now spent its budget.
+
+        An address that was refused is no longer in good standing here: its next
+        request reads the shared count, which other processes may be spending too.
+        """
         address = client_address(request)
         self._in_good_standing.discard(address)
-        return self._verdict(request, address, increment=True)
+        wait = self._verdict(request, address, increment=True)
+        if wait is not None:
+            self._bump_epoch()
+        return wait
 
     def _verdict(self, request: HttpRequest, address: str, *, increment: bool) -> int | None:
         usage: dict[str, Any] | None = get_usage(
             request, group=GROUP, key=_address_key, rate=self.rate, increment=increment
         )
-        if usage is not None and usage["should_limit"]:
-            wait = max(1, usage["time_left"])
-            if len(self._blocked_until) >= MAX_REMEMBERED_ADDRESSES:
-                self._forget_blocks_over(self._clock())
-            self._blocked_until[address] = self._clock() + wait
-            if increment:
-                self._bump_epoch()
-            return wait
-        if len(self._in_good_standing) >= MAX_REMEMBERED_ADDRESSES:
-            self._in_good_standing.clear()
-        self._in_good_standing.add(address)
-        return None
+        if usage is None or not usage["should_limit"]:
+            return None
+        wait = max(1, usage["time_left"])
+        if len(self._blocked_until) >= MAX_REMEMBERED_ADDRESSES:
+            self._forget_blocks_over(self._clock())
+        self._blocked_until[address] = self._clock() + wait
+        return wait
 
     def _follow_epoch(self, now: float) -> None:
         """Forget who was in good standing when another block happened anywhere since the last look."""

@@ -367,6 +367,7 @@ def run(duration: float, seed: int) -> int:
             DATABASE_URL=db_url,
             REDIS_URL=redis_url,
             RATE_LIMIT_WRITES=WRITE_RATE,
+            RATE_LIMIT_ANONYMOUS=f"{tls_front.ANONYMOUS_BUDGET}/m",
             TRUSTED_PROXIES=stack.HOST,
             # The browser's origin carries the port, which nginx's Host ($host) does not pass on.
             CSRF_TRUSTED_ORIGINS=proxy,
@@ -428,6 +429,7 @@ def run(duration: float, seed: int) -> int:
                 tls_front.check_front(proxy, plain, direct[0], tls, keys.token("cluster-big"))
                 + tls_front.check_admin_login(proxy, tls, ADMIN_USER, ADMIN_PASSWORD)
                 + tls_front.check_browsable_authorize(proxy, tls, keys)
+                + tls_front.check_edge(proxy, plain, tls)
             )
             violations += row_violations + budget_violations + etag_violations + front_violations
         finally:

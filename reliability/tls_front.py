@@ -29,6 +29,9 @@ SITE = stack.ROOT / "deploy" / "nginx.conf"
 HSTS = "max-age=31536000"
 # One byte over API_MAX_BODY_BYTES, the limit deploy/nginx.conf also sets.
 TOO_LARGE_BYTES = 65536 + 1
+# RATE_LIMIT_ANONYMOUS of the run: refused credentials per client address and minute.
+ANONYMOUS_BUDGET = 60
+NOT_A_TOKEN = "made-up"  # noqa: S105 (a credential the API must refuse)
 # nginx logs a body it refused as an error; the front check sends one on purpose.
 EXPECTED_NGINX_ERRORS = ("client intended to send too large body",)
 
@@ -273,4 +276,48 @@ def check_browsable_authorize(proxy: str, tls: ssl.SSLContext, keys: stack.Secre
     for step, upstreams in answered.items():
         if len(upstreams) < 2:
             problems.append((f"browsable: {step} not accepted by both instances", str(sorted(upstreams))))
+    return problems
+
+
+def check_edge(proxy: str, plain: str, tls: ssl.SSLContext) -> Problems:
+    """What nginx answers itself: a redirect to its own name, refusals in the API's JSON, X-Forwarded-For its own.
+
+    Run last: it spends the failed-authentication budget of the address the checks come from.
+    """
+    problems = []
+    status, headers, _ = stack.request(plain, "GET", "/api/me", headers={"Host": "evil.example"})
+    if headers.get("location") != f"https://{stack.HOST}/api/me":
+        problems.append(("edge: the redirect follows the client's Host", f"{status}, {headers.get('location')!r}"))
+    for method, path, expected in (
+        ("TRACE", "/api/me", 405),
+        ("GET", "/api/%00/tasks", 400),
+        ("GET", "/api/" + "a" * 5000, 414),
+    ):
+        status, headers, body = stack.request(proxy, method, path, tls=tls)
+        if status != expected or not isinstance(body, dict) or body.get("status_code") != expected:
+            problems.append(
+                (
+                    f"edge: nginx's own {expected} is not the API's JSON",
+                    f"{method} {path[:30]}: {status} {str(body)[:120]}",
+                )
+            )
+    # Each refused credential with another made-up X-Forwarded-For: one address all the same, so one budget.
+    statuses = [
+        stack.request(
+            proxy,
+            "GET",
+            "/api/me",
+            token=NOT_A_TOKEN,
+            headers={"X-Forwarded-For": f"10.9.{n // 250}.{n % 250}"},
+            tls=tls,
+        )[0]
+        for n in range(ANONYMOUS_BUDGET + 1)
+    ]
+    if statuses[-1] != 429 or set(statuses[:-1]) != {401}:
+        problems.append(
+            (
+                "edge: a made-up X-Forwarded-For gave a fresh failure budget",
+                f"statuses {sorted(set(statuses))}, last {statuses[-1]}",
+            )
+        )
     return problems

@@ -9,6 +9,7 @@ from axes.helpers import get_cool_off
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 
 TEMPLATE = "admin/login_locked_out.html"
 
@@ -19,4 +20,5 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
     context = {**admin.site.each_context(request), "minutes": math.ceil(seconds / 60)}
     response = TemplateResponse(request, TEMPLATE, context, status=429)
     response["Retry-After"] = str(seconds)
+    add_never_cache_headers(response)
     return response.render()

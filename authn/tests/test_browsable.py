@@ -40,6 +40,13 @@ def test_a_bad_token_is_refused_and_not_stored(browser, make_token):
     assert COOKIE_NAME not in response.cookies
 
 
+@pytest.mark.parametrize("token", ["good", "not-a-token"])
+def test_the_token_forms_answers_are_never_cached(token, browser, make_token):
+    """One sets a cookie holding the token, the other says why a token was refused: no cache may keep either."""
+    response = authorize(browser, make_token("alice") if token == "good" else token)
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
 def test_an_off_site_next_is_not_followed(browser, make_token):
     assert authorize(browser, make_token("alice"), "https://evil.test/")["Location"] == "/api/me"
 

@@ -189,6 +189,18 @@ def test_a_block_reaches_another_process_within_a_second(shared_counters):
     assert there.check(request_from(BYSTANDER)) is None  # others stay in good standing after one read
 
 
+@pytest.mark.django_db
+def test_an_address_refused_here_reads_the_shared_count_on_its_next_request(shared_counters):
+    """Failures spread over two processes: the one that did not see the last one still refuses at once."""
+    clock = Clock()
+    here, there = FailureBudget("2/m", clock=clock), FailureBudget("2/m", clock=clock)
+    attacker = request_from(ATTACKER)
+    assert there.charge(attacker) is None  # refused there, under the budget
+    assert here.charge(attacker) is None
+    assert here.charge(attacker) is not None  # spent here
+    assert there.check(attacker) is not None  # no second of staleness: it was refused there, so it asks
+
+
 def test_the_window_ending_lets_the_address_in_again(settings):
     clock = Clock()
     budget = FailureBudget("1/s", clock=clock)

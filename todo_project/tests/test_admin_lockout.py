@@ -65,6 +65,7 @@ def test_the_lockout_page_is_the_admins_not_a_stack_trace(root):
     assert b"Traceback" not in response.content
     assert b'href="/admin/login/"' in response.content  # back to the sign-in page
     assert response["X-Frame-Options"] == "DENY"
+    assert "no-store" in response["Cache-Control"]  # nor kept by a cache, for this browser or another
 
 
 def test_a_username_is_locked_out_whatever_the_address(root, django_user_model):
