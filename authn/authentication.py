@@ -83,7 +83,9 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         token unverified; an address in good standing costs no shared read.
         """
         budget = get_failure_budget()
-        _refuse_if_spent(budget.check(request))
+        wait = budget.check(request)
+        if wait is not None:
+            raise FailureBudgetSpent(wait)
         try:
             claims = self.verifier.verify(token)
         except InvalidToken as e:
