@@ -40,6 +40,7 @@ _CANONICAL_LAST = {2: frozenset("AQgw"), 3: frozenset("AEIMQUYcgkosw048")}
 # NumericDate (RFC 7519 §2): a JSON number of seconds; past 9999-12-31 no date type can hold it.
 MAX_NUMERIC_DATE = 253_402_300_799
 TIME_CLAIMS = ("exp", "iat", "nbf")
+_NUMBERS = (int, float)
 # A subject names the user in paths (/api/{sub}/tasks) and in the task table's 255-character column.
 MAX_SUBJECT_LENGTH = 255
 # No control characters (C0, DEL, C1) nor lone surrogates (no UTF-8 for a URL or a database), no "/".
@@ -82,19 +83,22 @@ def is_valid_subject(sub: Any) -> bool:
 
 
 def is_canonical_compact(token: str) -> bool:
-    """True when no segment of ``token`` is padded or ends in unused bits set (RFC 7515 §2)."""
+    """True when no segment of ``token`` is padded or ends in unused bits set (RFC 7515 §2).
+
+    Only the ends of the three segments are looked at (PyJWT checks the alphabet),
+    without copying them: this runs on every first verification.
+    """
     if "=" in token:
         return False
-    for segment in token.split("."):
-        allowed = _CANONICAL_LAST.get(len(segment) % 4)
-        if allowed is not None and segment[-1] not in allowed:
+    first = token.find(".")
+    second = token.find(".", first + 1)
+    if first < 0 or second < 0:
+        return True  # not three segments: PyJWT refuses it
+    for end, length in ((first, first), (second, second - first - 1), (len(token), len(token) - second - 1)):
+        allowed = _CANONICAL_LAST.get(length % 4)
+        if allowed is not None and token[end - 1] not in allowed:
             return False
     return True
-
-
-def _is_numeric_date(value: Any) -> bool:
-    # type(), not isinstance(): True is an int to Python, and a NumericDate to nobody.
-    return type(value) in (int, float) and 0 <= value <= MAX_NUMERIC_DATE
 
 
 class KeySource(Protocol):
@@ -212,7 +216,9 @@ class TokenVerifier:
             raise self._refusal(e, token, kid) from e
         # PyJWT takes numeric strings and any magnitude; a NumericDate is a number a date can hold.
         for name in TIME_CLAIMS:
-            if name in claims and not _is_numeric_date(claims[name]):
+            value = claims.get(name)  # None: absent (PyJWT refuses a null one)
+            # type(), not isinstance(): True is an int to Python, and a NumericDate to nobody.
+            if value is not None and (type(value) not in _NUMBERS or not 0 <= value <= MAX_NUMERIC_DATE):
                 raise InvalidToken(
                     "The token's time claims are invalid", reason=f"{name} is not a NumericDate", kid=kid
                 )
