@@ -22,9 +22,10 @@ def setup_django(*, urlconf: str | None = None, migrate: bool = True) -> WSGIApp
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-    from django.core.wsgi import get_wsgi_application
+    # The application gunicorn serves, as todo_project/wsgi.py builds it.
+    from todo_project.wsgi import application
 
-    return get_wsgi_application()
+    return application
 
 
 class Client:

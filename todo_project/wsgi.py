@@ -1,8 +1,10 @@
 """WSGI entry point, e.g. ``gunicorn todo_project.wsgi``."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 from todo_project.charsets import TextCharsetWSGIRequest
 
@@ -11,3 +13,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 application = get_wsgi_application()
 # Django builds a request with any codec a client names as charset, and fails on some (charsets.py).
 application.request_class = TextCharsetWSGIRequest
+# What is loaded by now (settings, apps, models, URLs and views) lives as long as the process:
+# frozen out of the collector's way, a full collection walks only what requests create. Without
+# it, each app added to INSTALLED_APPS made a 20-task list cost 4% more instructions.
+get_resolver().url_patterns  # noqa: B018 (imports the URLconf and its views now, not on the first request)
+gc.freeze()
