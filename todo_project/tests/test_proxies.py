@@ -18,6 +18,8 @@ def behind_proxy(settings):
     settings.TRUSTED_PROXIES = [PROXY]
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.ALLOWED_HOSTS = [SITE]
+    # As production has it (DEBUG off), whatever a local .env from `make run` says.
+    settings.SECURE_HSTS_SECONDS = 31536000
 
 
 def seen_by_the_view(peer: str, **headers: str) -> dict:
