@@ -77,7 +77,9 @@ def browser_token(request: HttpRequest) -> HttpResponse:
         return _plain(400, f"Token refused: {refusal_description(request)}.")
     except exceptions.APIException as e:  # 429 over the failure budget, 503 key set unreachable
         response = _plain(e.status_code, f"Token not accepted now: {e.detail}")
-        response["Retry-After"] = str(e.wait)
+        wait = getattr(e, "wait", None)
+        if wait is not None:
+            response["Retry-After"] = str(wait)
         return response
     response.set_cookie(
         COOKIE_NAME,
