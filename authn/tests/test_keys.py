@@ -247,6 +247,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client giving up mid-answer is what the timeout tests provoke
+
+
 @pytest.fixture(scope="module")
 def http_server(jwks_document: bytes) -> Iterator[str]:
     _Handler.routes = {
@@ -257,7 +262,7 @@ def http_server(jwks_document: bytes) -> Iterator[str]:
         "/redirect": (302, {"Location": "/jwks"}, b"", 0),
         "/slow": (200, {}, jwks_document, 3),
     }
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd = _QuietServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
