@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { newPerson, pathOf, recordPageErrors, screenshot, signIn, signUp, url } from "./support/app";
+import { newPerson, pathOf, recordPageErrors, screenshot, signIn, signOut, signUp, url } from "./support/app";
 import { launchBrowser, VIEWPORT } from "./support/browser";
 import { WEB_URL } from "./support/env";
 
@@ -15,8 +15,7 @@ test("wrong password and unknown email read the same; a taken email is explained
   const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   const errors = recordPageErrors(page);
   await signUp(page, person);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(page);
 
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByText("Enter your email address.").waitFor();
@@ -50,15 +49,13 @@ test("?next= brings the person back to a same-site page and ignores any other", 
   const person = newPerson("Nora Next");
   const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   await signUp(page, person);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(page);
 
   for (const hostile of ["//evil.example/steal", "https://evil.example/", "/\\evil.example"]) {
     await page.goto(url(`/sign-in?next=${encodeURIComponent(hostile)}`));
     await signIn(page, person);
     assert.equal(new URL(page.url()).origin, WEB_URL, `next=${hostile} must not leave the site`);
     assert.equal(pathOf(page), "/tasks");
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL((current) => current.pathname === "/sign-in");
+    await signOut(page);
   }
 });

@@ -16,6 +16,7 @@ import {
   pathOf,
   recordPageErrors,
   screenshot,
+  signOut,
   taskItem,
   taskItems,
   url,
@@ -144,8 +145,7 @@ test("sign up, manage tasks, stay signed in across reloads and restarts, sign ou
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, "17-tasks-narrow-screen");
 
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(page);
   await page.goto(url("/tasks"));
   assert.equal(pathOf(page), "/sign-in?next=/tasks");
   assert.equal(await page.getByText("Your session has expired").count(), 0, "signing out is not an expiry");

@@ -12,6 +12,7 @@ import {
   newTaskTitle,
   recordPageErrors,
   screenshot,
+  signOut,
   signUp,
   taskItem,
   url,
@@ -44,8 +45,7 @@ test("busy and loading states, a GET that survives a dropped request, a write th
   await page.getByTestId("empty-state").waitFor();
 
   // Sign-in shows that it is working while Better Auth answers.
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(page);
   await page.route("**/api/auth/sign-in/email", async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await route.continue();

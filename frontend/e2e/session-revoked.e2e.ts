@@ -16,6 +16,7 @@ import {
   recordPageErrors,
   screenshot,
   signIn,
+  signOut,
   signUp,
   url,
   visibleTitles,
@@ -39,8 +40,7 @@ test("a session signed out in another window sends this one to sign in, keeping 
   const sessionCookies = await context.storageState();
   const elsewhere = await (await browser.newContext({ viewport: VIEWPORT, storageState: sessionCookies })).newPage();
   await elsewhere.goto(url("/tasks"));
-  await elsewhere.getByRole("button", { name: "Sign out" }).click();
-  await elsewhere.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(elsewhere);
 
   // This window still holds a JWT until it expires; the person types on meanwhile.
   await newTaskTitle(page).fill("Idea I must not lose");
@@ -73,8 +73,7 @@ test("opening the app with a cookie whose session is gone explains why", async (
   const page = await context.newPage();
   await signUp(page, person);
   const staleCookies = await context.storageState();
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(page);
 
   const stale = await (await browser.newContext({ viewport: VIEWPORT, storageState: staleCookies })).newPage();
   await stale.goto(url("/tasks"));

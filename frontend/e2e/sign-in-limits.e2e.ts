@@ -10,7 +10,7 @@ import { request } from "node:http";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { DEFAULT_RATES, parseRate } from "../lib/auth-limits";
-import { newPerson, recordPageErrors, screenshot, signUp, url } from "./support/app";
+import { newPerson, recordPageErrors, screenshot, signOut, signUp, url } from "./support/app";
 import { launchBrowser, VIEWPORT } from "./support/browser";
 import { WEB_URL } from "./support/env";
 
@@ -60,8 +60,7 @@ test("wrong passwords until the limit: the form says how long to wait", async ()
   const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   const errors = recordPageErrors(page);
   await signUp(page, person);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((current) => current.pathname === "/sign-in");
+  await signOut(page);
 
   let refused: Answer | undefined;
   for (let attempt = 1; attempt <= FAILED_SIGN_IN.max + 1 && !refused; attempt += 1) {

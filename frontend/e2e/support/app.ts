@@ -33,6 +33,12 @@ export async function signUp(page: Page, person: Person): Promise<void> {
 }
 
 /** Fills the sign-in form on the current page (go there first) and waits to land. */
+/** Signs out with the header's button and waits for the sign-in page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((current) => current.pathname === "/sign-in");
+}
+
 export async function signIn(page: Page, person: Person, landsOn = "/tasks"): Promise<void> {
   await page.locator("#email").fill(person.email);
   await page.locator("#password").fill(person.password);
