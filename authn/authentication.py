@@ -83,9 +83,7 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         token unverified; an address in good standing costs no shared read.
         """
         budget = get_failure_budget()
-        wait = budget.check(request)
-        if wait is not None:
-            raise FailureBudgetSpent(wait)
+        _refuse_if_spent(budget.check(request))
         try:
             claims = self.verifier.verify(token)
         except InvalidToken as e:

@@ -28,11 +28,6 @@ def client_address(remote_addr: str, forwarded_for: str, networks: list) -> str:
     return hops[0] if hops else remote_addr
 
 
-def request_client_address(request: HttpRequest) -> str | None:
-    """The client's address once TrustedProxyMiddleware has run; the admin's sign-in lockout counts by it."""
-    return request.META.get("REMOTE_ADDR")
-
-
 class TrustedProxyMiddleware:
     """Believes X-Forwarded-For and X-Forwarded-Proto only from a peer in TRUSTED_PROXIES.
 

@@ -291,7 +291,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # two separate counts, not
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a try while locked out counts, so the wait restarts
 # REMOTE_ADDR as TrustedProxyMiddleware left it: a client's own X-Forwarded-For never counts.
-AXES_CLIENT_IP_CALLABLE = "todo_project.proxies.request_client_address"
+AXES_CLIENT_IP_CALLABLE = "authn.budget.client_address"  # the one the API's budgets count by
 AXES_LOCKOUT_CALLABLE = "todo_project.admin_lockout.lockout_response"
 AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
 # "No axes.middleware.AxesMiddleware": it looks for the class by name, not for the
