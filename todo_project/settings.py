@@ -195,6 +195,7 @@ AUTHN = {
     "JWKS_TIMEOUT_SECONDS": _read("JWKS_TIMEOUT_SECONDS", float, 3.0),
     # Verified tokens remembered (a browser reuses its token for minutes); 0 turns it off.
     "TOKEN_CACHE_SIZE": _read("TOKEN_CACHE_SIZE", int, 10000),
+    "FAILURE_CACHE": RATELIMIT_USE_CACHE,
     # Refused credentials per client address; past it, 429 before any token is verified.
     "FAILURE_RATE": RATE_LIMITS["anonymous"],
 }
@@ -212,7 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "todo_project.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "authn.browsable.TokenBoxBrowsableAPIRenderer",
     ],
     # JSON clients' usual Accept headers skip DRF's parsing of them (negotiation.py).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "todo_project.negotiation.ContentNegotiation",
