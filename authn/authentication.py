@@ -46,7 +46,7 @@ class KeySetUnavailable(exceptions.APIException):
 class FailureBudgetSpent(exceptions.Throttled):
     """The client address has spent its failed-authentication budget: 429, and no verdict on the token."""
 
-    default_detail = "Too many failed authentications from this address"
+    default_detail = "Too many failed authentications from this address."
 
 
 class BetterAuthJWTAuthentication(BaseAuthentication):
