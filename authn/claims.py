@@ -1,6 +1,6 @@
 """The payload Better Auth's ``jwt()`` plugin issues, for development tokens, tests and benchmarks.
 
-One description of that shape (CONTRACT.md, Identity), so ``mint_token``, the
+One description of that shape (docs/api.md, "Authentication"), so ``mint_token``, the
 test fixtures and the load scripts cannot drift apart from it, or from each other.
 """
 
