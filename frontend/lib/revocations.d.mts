@@ -1,0 +1,53 @@
+/** Types for revocations.mjs, which stays plain JavaScript so interop/server.mjs can load it too. */
+import type { BetterAuthPlugin, DBAdapter } from "better-auth";
+import type { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
+
+export type RevocationType = "session.revoked" | "user.revoked" | "user.deleted";
+
+export interface RevocationEvent {
+  id: number;
+  type: RevocationType;
+  sessionId: string | null;
+  userId: string;
+  /** Unix seconds. */
+  at: number;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+export interface FeedPage {
+  events: RevocationEvent[];
+  next: number;
+  oldest: number | null;
+  now: number;
+}
+
+export interface OutboxOptions {
+  /** The longest lifetime of a JWT, in seconds. */
+  tokenLifetimeSeconds: number;
+  /** Milliseconds since the epoch; Date.now unless a test moves time. */
+  clock?: () => number;
+}
+
+export function readFeedSecret(env: Record<string, string | undefined>): string | null;
+
+export function verifyFeedSignature(secret: string, header: string | null | undefined, targets: string[], now: number): boolean;
+
+export function parseFeedQuery(params: URLSearchParams): { after: number; limit: number; error?: undefined } | { error: string };
+
+export function revocationOutbox(
+  adapter: DBAdapter,
+  options: OutboxOptions,
+): {
+  record(type: RevocationType, userId: string, sessionId?: string | null): Promise<void>;
+  read(after: number, limit: number): Promise<FeedPage>;
+};
+
+export function revocations(
+  options: OutboxOptions & { secret: string | null },
+  helpers: {
+    createAuthEndpoint: typeof createAuthEndpoint;
+    createAuthMiddleware: typeof createAuthMiddleware;
+    APIError: typeof APIError;
+  },
+): BetterAuthPlugin;
