@@ -1,5 +1,5 @@
 /** Types for revocations.mjs, which stays plain JavaScript so interop/server.mjs can load it too. */
-import type { BetterAuthPlugin, DBAdapter } from "better-auth";
+import type { BetterAuthPlugin, Where } from "better-auth";
 import type { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
 
 export type RevocationType = "session.revoked" | "user.revoked" | "user.deleted";
@@ -29,6 +29,18 @@ export interface OutboxOptions {
   clock?: () => number;
 }
 
+/** The part of Better Auth's database adapter the outbox uses (any instance's, whatever its options). */
+export interface OutboxStore {
+  create(data: { model: string; data: Record<string, unknown> }): Promise<unknown>;
+  findMany(data: {
+    model: string;
+    where?: Where[];
+    sortBy?: { field: string; direction: "asc" | "desc" };
+    limit?: number;
+  }): Promise<Record<string, unknown>[]>;
+  deleteMany(data: { model: string; where: Where[] }): Promise<unknown>;
+}
+
 export function readFeedSecret(env: Record<string, string | undefined>): string | null;
 
 export function verifyFeedSignature(secret: string, header: string | null | undefined, targets: string[], now: number): boolean;
@@ -36,7 +48,7 @@ export function verifyFeedSignature(secret: string, header: string | null | unde
 export function parseFeedQuery(params: URLSearchParams): { after: number; limit: number; error?: undefined } | { error: string };
 
 export function revocationOutbox(
-  adapter: DBAdapter,
+  adapter: OutboxStore,
   options: OutboxOptions,
 ): {
   record(type: RevocationType, userId: string, sessionId?: string | null): Promise<void>;

@@ -47,7 +47,8 @@ export function sharedDatabase(): { env: Env; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-"));
   const env: Env = {
     BETTER_AUTH_URL: BASE_URL,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    // PostgreSQL outlives the run, and with it the JWT signing key, encrypted with this secret.
+    BETTER_AUTH_SECRET: POSTGRES ? "unit-tests-only-not-a-secret-0000000000" : randomBytes(32).toString("base64url"),
     DATABASE_URL: POSTGRES ? process.env.DATABASE_URL : "",
     AUTH_SQLITE_FILE: path.join(dir, "auth.sqlite3"),
   };
