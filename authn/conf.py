@@ -457,6 +457,10 @@ def get_failure_budget() -> FailureBudget:
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
     if setting in ("AUTHN", "CACHES"):
+        if get_revocation_feed.cache_info().currsize:
+            feed = get_revocation_feed()
+            if feed is not None:
+                feed.stop()
         current_settings.cache_clear()
         get_verifier.cache_clear()
         get_revocation_feed.cache_clear()

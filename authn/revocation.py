@@ -134,6 +134,7 @@ class RevocationFeed:
         self._attempted_at = -math.inf
         self._poll_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
         self._warned_at = -math.inf
         self.last_error: str | None = None
 
@@ -176,7 +177,7 @@ class RevocationFeed:
 
     def start(self) -> None:
         """Start the polling thread of this process (again after a fork: threads do not survive one)."""
-        if self._thread is None or not self._thread.is_alive():
+        if not self._stopped.is_set() and (self._thread is None or not self._thread.is_alive()):
             self._thread = threading.Thread(target=self._run, name=POLLING_THREAD_NAME, daemon=True)
             self._thread.start()
 
@@ -192,11 +193,12 @@ class RevocationFeed:
         an outage the others are answered at once instead of queueing on the lock.
         """
         self.start()
-        if self._clock() - self._attempted_at >= self.poll_seconds and self._poll_lock.acquire(
-            timeout=self.timeout_seconds
-        ):
+        # Never read: wait for a read under way (the thread's first) rather than answer 503 beside it.
+        waits = self._synced_at is None or self._clock() - self._attempted_at >= self.poll_seconds
+        if waits and self._poll_lock.acquire(timeout=self.timeout_seconds):
             try:
-                if not self._is_fresh():  # another thread may have polled while this one waited
+                # Another thread may have read, or failed to, while this one waited.
+                if not self._is_fresh() and self._clock() - self._attempted_at >= self.poll_seconds:
                     self._poll_locked()
             finally:
                 self._poll_lock.release()
@@ -209,10 +211,14 @@ class RevocationFeed:
         synced_at = self._synced_at
         return synced_at is not None and self._clock() - synced_at <= self.max_stale_seconds
 
+    def stop(self) -> None:
+        """End the polling thread (a changed setting builds a new feed)."""
+        self._stopped.set()
+
     def _run(self) -> None:
-        while True:
+        while not self._stopped.is_set():
             self.poll()
-            time.sleep(self.poll_seconds)
+            self._stopped.wait(self.poll_seconds)
 
     def _poll_locked(self) -> bool:
         started = self._attempted_at = self._clock()
