@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,10 +19,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db import connections
 from django.dispatch import receiver
 
 from .budget import FailureBudget
 from .keys import KeySet, RemoteKeySource, StaticKeySource
+from .revocation import POLLING_THREAD_NAME, RevocationFeed
+from .signals import user_deleted
 from .token_cache import DEFAULT_SIZE as DEFAULT_TOKEN_CACHE_SIZE
 from .token_cache import VerifiedTokenCache
 from .verifier import (
@@ -56,7 +60,12 @@ DEFAULTS: dict[str, Any] = {
     "FAILURE_RATE": "60/m",  # refused credentials per client address; past it 429 unverified
     "FAILURE_CACHE": "default",  # the cache alias every process shares for that count
     "TOKEN_COOKIE_PATH": "/api/",  # where the browsable API's pasted token is sent back
+    "REVOCATION_FEED_SECRET": None,  # set: revoked sessions are refused (authn/revocation.py)
+    "REVOCATION_FEED_URL": None,  # None: {BETTER_AUTH_URL}/api/auth/revocations
+    "REVOCATION_POLL_SECONDS": 0.5,
+    "REVOCATION_MAX_STALE_SECONDS": 30.0,  # past it without a successful poll: 503 (fail closed)
 }
+REVOCATION_FEED_PATH = "/api/auth/revocations"
 # The numbers: key -> (type, least value).
 _NUMBERS: dict[str, tuple[type, float]] = {
     "LEEWAY_SECONDS": (int, 0),
@@ -65,8 +74,22 @@ _NUMBERS: dict[str, tuple[type, float]] = {
     "JWKS_COOLDOWN_SECONDS": (int, 0),
     "JWKS_TIMEOUT_SECONDS": (float, 0.1),
     "TOKEN_CACHE_SIZE": (int, 0),
+    "REVOCATION_POLL_SECONDS": (float, 0.05),
+    "REVOCATION_MAX_STALE_SECONDS": (float, 1),
 }
-_TEXTS = ("BETTER_AUTH_URL", "JWKS_URL", "SECRET", "ISSUER", "AUDIENCE", "FAILURE_RATE", "FAILURE_CACHE")
+_TEXTS = (
+    "BETTER_AUTH_URL",
+    "JWKS_URL",
+    "SECRET",
+    "ISSUER",
+    "AUDIENCE",
+    "FAILURE_RATE",
+    "FAILURE_CACHE",
+    "TOKEN_COOKIE_PATH",
+    "REVOCATION_FEED_SECRET",
+    "REVOCATION_FEED_URL",
+)
+_SECRETS = frozenset({"SECRET", "REVOCATION_FEED_SECRET"})
 
 
 def key(name: str) -> str:
@@ -106,6 +129,10 @@ class AuthnSettings:
     failure_rate: str
     failure_cache: str
     token_cookie_path: str
+    revocation_feed_secret: str | None
+    revocation_feed_url: str | None
+    revocation_poll_seconds: float
+    revocation_max_stale_seconds: float
     invalid: tuple[Problem, ...] = ()
 
     @classmethod
@@ -169,6 +196,14 @@ class AuthnSettings:
             failure_rate=values["FAILURE_RATE"] or DEFAULTS["FAILURE_RATE"],
             failure_cache=values["FAILURE_CACHE"] or DEFAULTS["FAILURE_CACHE"],
             token_cookie_path=values["TOKEN_COOKIE_PATH"] or DEFAULTS["TOKEN_COOKIE_PATH"],
+            revocation_feed_secret=values["REVOCATION_FEED_SECRET"] or None,
+            revocation_feed_url=(
+                (values["REVOCATION_FEED_URL"] or (base_url + REVOCATION_FEED_PATH if base_url else None))
+                if values["REVOCATION_FEED_SECRET"]
+                else None
+            ),
+            revocation_poll_seconds=float(values["REVOCATION_POLL_SECONDS"]),
+            revocation_max_stale_seconds=float(values["REVOCATION_MAX_STALE_SECONDS"]),
             invalid=tuple(invalid),
         )
 
@@ -178,7 +213,7 @@ class AuthnSettings:
 
 
 def _invalid(name: str, value: Any, expected: str) -> Problem:
-    shown = "the setting" if name == "SECRET" else repr(value)[:80]  # never echo a secret
+    shown = "the setting" if name in _SECRETS else repr(value)[:80]  # never echo a secret
     where = "AUTHN" if name == "AUTHN" else key(name)
     return Problem("authn.E011", True, f"{where} is {shown}, not {expected}.", f"Give {where} {expected}.")
 
@@ -270,6 +305,7 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                 "Write it as count/period, e.g. 60/m (periods: s, m, h, d).",
             )
         )
+    problems.extend(_revocation_problems(conf))
     if conf.failure_cache not in settings.CACHES:
         problems.append(
             Problem(
@@ -302,6 +338,42 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                     f"{variable} is \"\": any '{claim}' is accepted from a trusted key.",
                 )
             )
+    return problems
+
+
+def _revocation_problems(conf: AuthnSettings) -> list[Problem]:
+    secret = conf.revocation_feed_secret
+    if not secret:
+        return []
+    problems = []
+    if len(secret) < MIN_SECRET_LENGTH:
+        problems.append(
+            Problem(
+                "authn.E013",
+                True,
+                f"{key('REVOCATION_FEED_SECRET')} is shorter than {MIN_SECRET_LENGTH} characters.",
+                "Generate one with: openssl rand -base64 32 (the same value on the Better Auth server).",
+            )
+        )
+    if secret == conf.secret:
+        problems.append(
+            Problem(
+                "authn.E014",
+                True,
+                f"{key('REVOCATION_FEED_SECRET')} is the secret that signs tokens.",
+                "Give the feed a secret of its own: whoever reads the feed must not be able to mint tokens.",
+            )
+        )
+    url = conf.revocation_feed_url
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        problems.append(
+            Problem(
+                "authn.E015",
+                True,
+                f"The revocation feed URL {url!r} is not http(s).",
+                f"Set {key('BETTER_AUTH_URL')} or {key('REVOCATION_FEED_URL')}.",
+            )
+        )
     return problems
 
 
@@ -338,6 +410,7 @@ def get_verifier() -> TokenVerifier:
                 on_change=cache.clear if cache is not None else None,
             )
         )
+    feed = get_revocation_feed()
     config = VerifierConfig(
         algorithms=frozenset(conf.algorithms),
         secret=conf.secret,
@@ -345,7 +418,32 @@ def get_verifier() -> TokenVerifier:
         audience=conf.audience,
         leeway_seconds=conf.leeway_seconds,
     )
-    return TokenVerifier(config, key_sources=sources, cache=cache)
+    return TokenVerifier(config, key_sources=sources, cache=cache, revocations=feed)
+
+
+@lru_cache(maxsize=1)
+def get_revocation_feed() -> RevocationFeed | None:
+    """The process-wide revocation feed, or None when ``REVOCATION_FEED_SECRET`` is not set."""
+    conf = current_settings()
+    if not conf.revocation_feed_secret or not conf.revocation_feed_url:
+        return None
+    return RevocationFeed(
+        conf.revocation_feed_url,
+        conf.revocation_feed_secret,
+        poll_seconds=conf.revocation_poll_seconds,
+        max_stale_seconds=conf.revocation_max_stale_seconds,
+        timeout_seconds=conf.jwks_timeout_seconds,
+        on_user_deleted=_send_user_deleted,
+    )
+
+
+def _send_user_deleted(user_id: str, expires_at: float) -> None:
+    """Tell the host (``authn.signals.user_deleted``); the polling thread's connections are closed after."""
+    try:
+        user_deleted.send(sender=RevocationFeed, user_id=user_id, expires_at=expires_at)
+    finally:
+        if threading.current_thread().name == POLLING_THREAD_NAME:  # a request's own connection stays open
+            connections.close_all()
 
 
 @lru_cache(maxsize=1)
@@ -359,6 +457,11 @@ def get_failure_budget() -> FailureBudget:
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
     if setting in ("AUTHN", "CACHES"):
+        if get_revocation_feed.cache_info().currsize:
+            feed = get_revocation_feed()
+            if feed is not None:
+                feed.stop()
         current_settings.cache_clear()
         get_verifier.cache_clear()
+        get_revocation_feed.cache_clear()
         get_failure_budget.cache_clear()

@@ -36,3 +36,7 @@ class KeySourceUnavailable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class RevocationsUnavailable(KeySourceUnavailable):
+    """The revocation feed has not been read lately enough to know whether the token was revoked."""

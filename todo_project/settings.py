@@ -198,6 +198,10 @@ AUTHN = {
     "FAILURE_CACHE": RATELIMIT_USE_CACHE,
     # Refused credentials per client address; past it, 429 before any token is verified.
     "FAILURE_RATE": RATE_LIMITS["anonymous"],
+    # Set (the same value as the web app's): sessions ended in Better Auth are refused within 2 s.
+    "REVOCATION_FEED_SECRET": env.str("REVOCATION_FEED_SECRET", default=""),
+    "REVOCATION_FEED_URL": env.str("REVOCATION_FEED_URL", default=""),
+    "REVOCATION_MAX_STALE_SECONDS": _read("REVOCATION_MAX_STALE_SECONDS", float, 30.0),
 }
 
 # REST FRAMEWORK

@@ -102,3 +102,37 @@ def test_a_broken_setting_stops_the_verifier_too(settings, make_token):
     settings.AUTHN = {**settings.AUTHN, "LEEWAY_SECONDS": "5"}
     with pytest.raises(ImproperlyConfigured, match=r"authn\.E011"):
         get_verifier()
+
+
+FEED_SECRET = "f" * 32
+
+
+def test_a_short_feed_secret(settings):
+    assert "authn.E013" in ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET="short")
+
+
+def test_the_feed_secret_must_not_be_the_token_secret(settings):
+    problems = ids_for(
+        settings, BETTER_AUTH_URL="https://a.test", SECRET=FEED_SECRET, REVOCATION_FEED_SECRET=FEED_SECRET
+    )
+    assert "authn.E014" in problems
+
+
+@pytest.mark.parametrize("extra", [{}, {"REVOCATION_FEED_URL": "file:///etc/passwd"}])
+def test_a_feed_with_nowhere_to_read_it(settings, extra):
+    problems = ids_for(settings, SECRET="s" * 32, ISSUER="i", AUDIENCE="a", REVOCATION_FEED_SECRET=FEED_SECRET, **extra)
+    assert "authn.E015" in problems
+
+
+def test_a_complete_feed_configuration_is_clean(settings):
+    assert ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET=FEED_SECRET) == set()
+
+
+def test_a_feed_secret_of_the_wrong_kind_is_never_echoed(settings):
+    settings.AUTHN = {
+        "BETTER_AUTH_URL": "https://a.test",
+        "REVOCATION_FEED_SECRET": b"never-show-this-feed-secret-123456",
+    }
+    messages = [m for m in run_checks() if m.id == "authn.E011"]
+    assert messages
+    assert all("never-show" not in f"{m.msg} {m.hint}" for m in messages)
