@@ -37,7 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reliability import stack, tls_front
+from authn.tests.interop_server import BetterAuthServer, node_available
+from reliability import revocation_phase, stack, tls_front
 
 DB_NAME = "cluster_test"
 REDIS_DB = 5
@@ -56,6 +57,7 @@ BUDGET_ATTEMPTS = 90  # well past the budget, and past what 4 separate per-proce
 BUDGET_USER = "cluster-budget"
 ADMIN_USER = "cluster-admin"
 ADMIN_PASSWORD = secrets.token_urlsafe(24)  # fresh per run, never printed
+FEED_SECRET = secrets.token_urlsafe(32)  # the revocation feed's own secret, shared by Better Auth and the API
 
 
 @dataclass
@@ -343,6 +345,8 @@ def preflight() -> str:
         missing.append(f"PostgreSQL is not reachable at {stack.PG_URL} (user postgres, trust auth)")
     if not stack.redis_ready():
         missing.append(f"Redis is not reachable at {stack.REDIS_BASE}")
+    if not node_available():
+        missing.append("Node or interop/node_modules is missing (the Better Auth server): run `make interop`")
     if missing:
         raise stack.Unavailable("cluster test cannot run:\n  - " + "\n  - ".join(missing))
     return nginx or ""
@@ -350,15 +354,17 @@ def preflight() -> str:
 
 def run(duration: float, seed: int) -> int:
     nginx = preflight()
-    keys = stack.Secrets()
     started = time.monotonic()
     procs: list[stack.Process] = []
     with (
+        BetterAuthServer(revocation_feed_secret=FEED_SECRET) as better_auth,
         tempfile.TemporaryDirectory(prefix="cluster-test-") as tmp,
         stack.pg_database(DB_NAME) as db_url,
         stack.redis_database(REDIS_DB) as redis_url,
     ):
         workdir = Path(tmp)
+        # The load's own tokens (HS256, the run's secret) and Better Auth's (EdDSA, its JWKS) share one issuer.
+        keys = stack.Secrets(issuer=better_auth.url)
         ports = [stack.free_port(), stack.free_port()]
         http_port, https_port = stack.free_port(), stack.free_port()
         proxy, plain = f"https://{stack.HOST}:{https_port}", f"http://{stack.HOST}:{http_port}"
@@ -371,6 +377,9 @@ def run(duration: float, seed: int) -> int:
             TRUSTED_PROXIES=stack.HOST,
             # The browser's origin carries the port, which nginx's Host ($host) does not pass on.
             CSRF_TRUSTED_ORIGINS=proxy,
+            BETTER_AUTH_URL=better_auth.url,
+            JWT_ALGORITHMS="HS256,EdDSA",
+            REVOCATION_FEED_SECRET=FEED_SECRET,
         )
         try:
             # As the README's deployment does: the admin's pages link the collected, hashed files.
@@ -425,13 +434,14 @@ def run(duration: float, seed: int) -> int:
             row_violations, rows_line = check_rows(ledgers, db_url)
             budget_violations, budget_line = check_budget(budget, db_url)
             etag_violations = check_etag_across_instances(direct, keys)
+            signouts = revocation_phase.measure(better_auth, {"api-a": direct[0], "api-b": direct[1]})
             front_violations = (
                 tls_front.check_front(proxy, plain, direct[0], tls, keys.token("cluster-big"))
                 + tls_front.check_admin_login(proxy, tls, ADMIN_USER, ADMIN_PASSWORD)
                 + tls_front.check_browsable_authorize(proxy, tls, keys)
                 + tls_front.check_edge(proxy, plain, tls)
             )
-            violations += row_violations + budget_violations + etag_violations + front_violations
+            violations += row_violations + budget_violations + etag_violations + signouts.violations + front_violations
         finally:
             for proc in reversed(procs):
                 proc.stop(grace=10)
@@ -465,6 +475,7 @@ def run(duration: float, seed: int) -> int:
     print(rows_line)
     print(budget_line)
     print(f"etag across instances: {'ok' if not etag_violations else 'FAILED'}")
+    print(signouts.line())
     print(
         "https front: HTTP redirected, HSTS, 413 at the proxy; admin login and the browsable API's Authorize "
         f"form on both instances: {'ok' if not front_violations else 'FAILED'}"

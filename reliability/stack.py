@@ -43,6 +43,7 @@ APP_VARIABLES = {
     *("BETTER_AUTH_URL", "BETTER_AUTH_JWKS_URL", "BETTER_AUTH_JWKS", "BETTER_AUTH_SECRET"),
     *("JWT_ISSUER", "JWT_AUDIENCE", "JWT_ALGORITHMS", "JWT_LEEWAY_SECONDS"),
     *("JWKS_CACHE_SECONDS", "JWKS_MAX_STALE_SECONDS", "JWKS_COOLDOWN_SECONDS", "JWKS_TIMEOUT_SECONDS"),
+    *("REVOCATION_FEED_SECRET", "REVOCATION_FEED_URL", "REVOCATION_MAX_STALE_SECONDS"),
     *("RATE_LIMIT_READS", "RATE_LIMIT_WRITES", "RATE_LIMIT_ANONYMOUS", "TRUSTED_PROXIES", "CSRF_TRUSTED_ORIGINS"),
 }
 
@@ -94,10 +95,12 @@ class Secrets:
 
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
     auth_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    # A run with a real Better Auth server next to it uses that server's URL, so both kinds of token agree.
+    issuer: str = ISSUER
 
     def token(self, sub: str, ttl: int = 3600) -> str:
         """An HS256 token shaped like ``manage.py mint_token``'s, signed with the run's secret."""
-        claims = better_auth_claims(sub, issuer=ISSUER, audience=ISSUER, ttl=ttl)
+        claims = better_auth_claims(sub, issuer=self.issuer, audience=self.issuer, ttl=ttl)
         return jwt.encode(claims, self.auth_secret, algorithm="HS256")
 
 
@@ -110,8 +113,8 @@ def server_env(keys: Secrets, **settings: str) -> dict[str, str]:
         SECRET_KEY=keys.secret_key,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         BETTER_AUTH_SECRET=keys.auth_secret,
-        JWT_ISSUER=ISSUER,
-        JWT_AUDIENCE=ISSUER,
+        JWT_ISSUER=keys.issuer,
+        JWT_AUDIENCE=keys.issuer,
         JWT_ALGORITHMS="HS256",
         LOG_LEVEL="WARNING",  # one line per request would dominate the run's own cost
         PYTHONUNBUFFERED="1",
