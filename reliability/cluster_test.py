@@ -12,8 +12,12 @@ exactly once, that no request failed (5xx or connection error), that the write
 budget was one budget across both instances (Redis), that an ETag from one
 instance is honoured by the other, and that the admin login and the browsable
 API's Authorize form work through HTTPS on both (reliability/tls_front.py).
+Last, 20 people sign in and out of a real Better Auth server (interop/, the web
+app's own revocation feed module), and each instance, asked directly, must
+refuse the signed-out token within 2 s (reliability/revocation_phase.py).
 
-Needs nginx (Debian: ``apt-get install -y nginx``), openssl, PostgreSQL on
+Needs nginx (Debian: ``apt-get install -y nginx``), openssl, Node with
+interop/node_modules (``make interop``), PostgreSQL on
 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379; it uses the
 database ``cluster_test`` and Redis database 5, both emptied before and after.
 Exit status: 0 passed, 1 a violation, 2 something it needs is missing.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import random
 import re
 import secrets
@@ -352,7 +357,7 @@ def preflight() -> str:
     return nginx or ""
 
 
-def run(duration: float, seed: int) -> int:
+def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
     nginx = preflight()
     started = time.monotonic()
     procs: list[stack.Process] = []
@@ -484,6 +489,18 @@ def run(duration: float, seed: int) -> int:
     print(f"lost = {lost}; violations = {len(violations)}; took {time.monotonic() - started:.1f}s")
     report(violations)
     print("cluster test: " + ("PASSED" if not violations else "FAILED"))
+    if summary_path is not None:
+        summary = {
+            "passed": not violations,
+            "seed": seed,
+            "requests": total,
+            "fivexx": fivexx,
+            "connection_errors": errors,
+            "lost": lost,
+            "violations": len(violations),
+            "signout_to_refusal": {"promise_s": revocation_phase.PROMISE_SECONDS, **signouts.summary()},
+        }
+        summary_path.write_text(json.dumps(summary, indent=2) + "\n")
     return 1 if violations else 0
 
 
@@ -491,9 +508,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=DURATION_SECONDS, help="seconds of load (max 60)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="workload seed, printed for replays")
+    parser.add_argument("--json", type=Path, help="also write the summary (counts, sign-out timings) to this file")
     args = parser.parse_args()
     print(f"seed {args.seed}")
-    return run(min(max(args.duration, 1.0), 60.0), args.seed)
+    return run(min(max(args.duration, 1.0), 60.0), args.seed, args.json)
 
 
 if __name__ == "__main__":

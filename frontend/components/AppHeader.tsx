@@ -6,10 +6,12 @@ interface AppHeaderProps {
   email: string;
   signingOut: boolean;
   onSignOut: () => void;
+  signingOutOthers: boolean;
+  onSignOutOthers: () => void;
 }
 
-/** The bar at the top of signed-in pages: who is signed in, and the way out. */
-export function AppHeader({ name, email, signingOut, onSignOut }: AppHeaderProps) {
+/** The bar at the top of signed-in pages: who is signed in, and the ways out. */
+export function AppHeader({ name, email, signingOut, onSignOut, signingOutOthers, onSignOutOthers }: AppHeaderProps) {
   return (
     <header className={styles.header}>
       <div className={styles.inner}>
@@ -26,6 +28,15 @@ export function AppHeader({ name, email, signingOut, onSignOut }: AppHeaderProps
               {email}
             </span>
           </span>
+          {/* aria-disabled, not disabled: a disabled button drops keyboard focus while the request runs. */}
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={() => signingOutOthers || onSignOutOthers()}
+            aria-disabled={signingOutOthers}
+          >
+            Sign out other sessions
+          </button>
           <button type="button" className="button button-secondary" onClick={onSignOut} disabled={signingOut}>
             {signingOut ? "Signing out…" : "Sign out"}
           </button>

@@ -2,6 +2,16 @@ import { authClient } from "./auth-client";
 import { retryAfterSeconds, type AuthFailure } from "./auth-errors";
 import type { AuthMode, CredentialField } from "./validation";
 
+/** Ends every session of this person but the current one (each ends at the API too); true when it did. */
+export async function signOutOtherSessions(): Promise<boolean> {
+  try {
+    const { error } = await authClient.revokeOtherSessions();
+    return !error;
+  } catch {
+    return false;
+  }
+}
+
 /** Signs in or up through Better Auth; `null` on success, else what went wrong. */
 export async function submitCredentials(
   mode: AuthMode,

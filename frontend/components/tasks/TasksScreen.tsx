@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { AppHeader } from "@/components/AppHeader";
 import { Alert } from "@/components/ui/Alert";
+import { signOutOtherSessions } from "@/lib/auth-actions";
 import { authClient } from "@/lib/auth-client";
 import { createBrowserSession } from "@/lib/browser-session";
 import type { ClientConfig } from "@/lib/client-config";
@@ -20,6 +21,13 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
   const [session] = useState(() => createBrowserSession(config, user.id));
   const [signingOut, setSigningOut] = useState(false);
   const [signOutFailed, setSignOutFailed] = useState(false);
+  const [others, setOthers] = useState<"idle" | "working" | "done" | "failed">("idle");
+
+  async function signOutOthers() {
+    // Clearing the message first lets a second click announce its result again.
+    setOthers("working");
+    setOthers((await signOutOtherSessions()) ? "done" : "failed");
+  }
 
   async function signOut() {
     setSigningOut(true);
@@ -41,7 +49,27 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
 
   return (
     <>
-      <AppHeader name={user.name} email={user.email} signingOut={signingOut} onSignOut={() => void signOut()} />
+      <AppHeader
+        name={user.name}
+        email={user.email}
+        signingOut={signingOut}
+        onSignOut={() => void signOut()}
+        signingOutOthers={others === "working"}
+        onSignOutOthers={() => void signOutOthers()}
+      />
+      {others === "done" && (
+        <div className={styles.banner}>
+          <Alert tone="info">
+            Signed out everywhere else: every other browser and device now has to sign in again. You&apos;re still
+            signed in here.
+          </Alert>
+        </div>
+      )}
+      {others === "failed" && (
+        <div className={styles.banner}>
+          <Alert tone="error">Couldn&apos;t sign out your other sessions. Check your connection and try again.</Alert>
+        </div>
+      )}
       {signOutFailed && (
         <div className={styles.banner}>
           <Alert tone="error">Couldn&apos;t sign you out. Check your connection and try again.</Alert>

@@ -35,7 +35,7 @@ export async function signUp(page: Page, person: Person): Promise<void> {
 /** Fills the sign-in form on the current page (go there first) and waits to land. */
 /** Signs out with the header's button and waits for the sign-in page. */
 export async function signOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL((current) => current.pathname === "/sign-in");
 }
 
