@@ -165,6 +165,11 @@ test("Sign out other sessions in one browser: the other's token is refused withi
   await second.getByRole("status").filter({ hasText: "Signed out everywhere else" }).waitFor();
   assert.equal(await second.evaluate(() => document.activeElement?.textContent), "Sign out other sessions");
   await screenshot(second, "12-signed-out-other-sessions");
+  await second.setViewportSize({ width: 360, height: 740 });
+  const fits = await second.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(fits, "both header buttons fit a phone's width");
+  await screenshot(second, "13-signed-out-other-sessions-phone");
+  await second.setViewportSize(VIEWPORT);
   assert.equal((await me(secondToken.token)).status, 200, "this session's token still works");
   await addTask(second, "Still signed in here");
 
