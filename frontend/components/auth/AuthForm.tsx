@@ -5,6 +5,7 @@ import { TextField } from "@/components/ui/TextField";
 import { Alert } from "@/components/ui/Alert";
 import { submitCredentials } from "@/lib/auth-actions";
 import { describeAuthFailure } from "@/lib/auth-errors";
+import type { SignInNotice } from "@/lib/sign-in-notice";
 import {
   hasErrors,
   PASSWORD_MIN,
@@ -20,7 +21,7 @@ interface AuthFormProps {
   /** Where to go once signed in; already checked to be a same-site path. */
   next: string;
   /** Shown above the form, e.g. why the person was sent here. */
-  notice?: string;
+  notice?: SignInNotice;
 }
 
 const EMPTY_VALUES: Record<CredentialField, string> = { name: "", email: "", password: "" };
@@ -70,7 +71,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
 
   return (
     <form className={styles.form} onSubmit={handleSubmit} noValidate aria-busy={busy}>
-      {notice && <Alert tone="warning">{notice}</Alert>}
+      {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
       {formError && <Alert tone="error">{formError}</Alert>}
       <fieldset className={styles.fields} disabled={busy}>
         {mode === "sign-up" && (
