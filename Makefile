@@ -12,6 +12,8 @@ PORT ?= 8000
 
 FRONTEND := frontend
 WEB_PORT ?= 3000
+# Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
+export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
 	bench bench-smoke bench-instructions cluster-test fuzz load clean

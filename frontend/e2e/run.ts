@@ -20,12 +20,14 @@ const TIME_LIMIT_MS = 15 * 60_000;
 export const E2E_JWT_LIFETIME_SECONDS = 8;
 
 const selection = process.argv.slice(2);
+// No Next.js telemetry from the build, the servers or the scenarios: every child inherits this.
+process.env.NEXT_TELEMETRY_DISABLED = "1";
 let stack: Stack | undefined;
 const children = new Set<ChildProcess>();
 
 async function main(): Promise<number> {
   if (process.env.E2E_SKIP_BUILD !== "1") {
-    const built = await run(nextBin(frontendDir), ["build"], { ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
+    const built = await run(nextBin(frontendDir), ["build"], process.env);
     if (built !== 0) return built;
   }
 
