@@ -35,6 +35,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   const [values, setValues] = useState(EMPTY_VALUES);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<CredentialField>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // Each failed attempt is a new alert, focused and announced even when its text repeats.
+  const [formErrorCount, setFormErrorCount] = useState(0);
   const [validateAsYouType, setValidateAsYouType] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -62,6 +64,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     const failure = await submitCredentials(mode, values);
     if (failure) {
       setFormError(describeAuthFailure(mode, failure));
+      setFormErrorCount((count) => count + 1);
       setBusy(false);
       return;
     }
@@ -72,7 +75,11 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   return (
     <form className={styles.form} onSubmit={handleSubmit} noValidate aria-busy={busy}>
       {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
-      {formError && <Alert tone="error">{formError}</Alert>}
+      {formError && (
+        <Alert key={formErrorCount} tone="error" takeFocus>
+          {formError}
+        </Alert>
+      )}
       <fieldset className={styles.fields} disabled={busy}>
         {mode === "sign-up" && (
           <TextField

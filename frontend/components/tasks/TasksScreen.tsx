@@ -42,7 +42,9 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
       <AppHeader name={user.name} email={user.email} signingOut={signingOut} onSignOut={() => void signOut()} />
       {signOutFailed && (
         <div className={styles.banner}>
-          <Alert tone="error">Couldn&apos;t sign you out. Check your connection and try again.</Alert>
+          <Alert tone="error" takeFocus>
+            Couldn&apos;t sign you out. Check your connection and try again.
+          </Alert>
         </div>
       )}
       <TaskBoard api={session.api} userId={user.id} />
