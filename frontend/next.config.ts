@@ -8,10 +8,6 @@ const nextConfig: NextConfig = {
   // `next dev` serves on localhost; the API's CORS_ORIGINS also lists 127.0.0.1, and without this
   // Next.js refuses its live-reload socket to that origin (a console error on every page).
   allowedDevOrigins: ["127.0.0.1"],
-  async rewrites() {
-    // The key set where integrators look first; the same response as Better Auth's own path.
-    return [{ source: "/.well-known/jwks.json", destination: "/api/auth/jwks" }];
-  },
 };
 
 export default nextConfig;

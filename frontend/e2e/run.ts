@@ -7,7 +7,7 @@
  * points at the API checkout (default: the repository root above frontend/).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { nextBin, startStack, type Stack } from "./stack";
@@ -31,6 +31,8 @@ async function main(): Promise<number> {
     if (built !== 0) return built;
   }
 
+  // Each run writes its own accessibility results (e2e/support/axe.ts).
+  rmSync(path.join(artifactsDir, "axe"), { recursive: true, force: true });
   const startedAt = Date.now();
   stack = await startStack({
     frontendDir,
