@@ -22,7 +22,12 @@ interface Observed {
   method: string;
   status?: number;
   failure?: string;
+  /** For an aborted request: whether a navigation of the page abandoned it. */
+  leftBehind?: () => boolean;
 }
+
+/** How long after an abort the navigation that caused it may show up. */
+const NAVIGATION_GRACE_MS = 1_000;
 
 interface Watch {
   expected: ExpectedFailure[];
@@ -57,15 +62,14 @@ export function expectFailures(target: Page | BrowserContext, ...expected: Expec
 
 function watchPage(page: Page, watch: Watch): void {
   const where = () => new URL(page.url()).pathname || page.url();
-  // Requests the page abandoned by navigating away are not failures; this counts navigations.
-  let navigations = 0;
-  const startedDuring = new WeakMap<Request, number>();
-
+  // Requests the page abandons by navigating away are not failures. Chromium may report the
+  // abort a moment before the navigation's own request, so this is settled when the test ends.
+  const navigationTimes: number[] = [];
+  const startTimes = new WeakMap<Request, number>();
   page.on("request", (request) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations += 1;
-    startedDuring.set(request, navigations);
+    startTimes.set(request, Date.now());
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigationTimes.push(Date.now());
   });
-  const leftBehind = (request: Request) => (startedDuring.get(request) ?? 0) < navigations;
   page.on("pageerror", (error) => watch.problems.push(`${where()}: uncaught ${error.name}: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() !== "error") return;
@@ -78,9 +82,14 @@ function watchPage(page: Page, watch: Watch): void {
   });
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "unknown";
-    if (failure === "net::ERR_ABORTED" && (leftBehind(request) || isRouterFetch(request))) return;
-    if (page.isClosed()) return;
-    watch.observed.push({ page: where(), url: request.url(), method: request.method(), failure });
+    if (page.isClosed() || (failure === "net::ERR_ABORTED" && isRouterFetch(request))) return;
+    const observed: Observed = { page: where(), url: request.url(), method: request.method(), failure };
+    if (failure === "net::ERR_ABORTED") {
+      const [startedAt, abortedAt] = [startTimes.get(request) ?? 0, Date.now()];
+      observed.leftBehind = () =>
+        navigationTimes.some((time) => time >= startedAt && time <= abortedAt + NAVIGATION_GRACE_MS);
+    }
+    watch.observed.push(observed);
   });
   page.on("response", (response) => {
     if (response.status() < 400) return;
@@ -117,6 +126,7 @@ export function takeProblems(): string[] {
     const excused = new Set<string>();
     for (const observed of watch.observed) {
       const what = observed.status === undefined ? observed.failure : `HTTP ${observed.status}`;
+      if (observed.leftBehind?.()) continue;
       if (watch.expected.some((expected) => matches(expected, observed))) excused.add(observed.url);
       else problems.push(`${observed.page}: ${observed.method} ${observed.url} -> ${what}`);
     }
