@@ -15,7 +15,7 @@ WEB_PORT ?= 3000
 # Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
+.PHONY: wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
 	bench bench-smoke bench-instructions cluster-test fuzz load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -96,6 +96,13 @@ check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(CHECK_ENV) $(PY) manage.py check
 	$(CHECK_ENV) $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# authn as its own distribution (authn/README.md): dist/drf_better_auth_jwt-<version>-py3-none-any.whl
+wheel: $(VENV)/.installed
+	rm -rf authn/build authn/*.egg-info
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist authn/
+	rm -rf authn/build authn/*.egg-info
+	@ls dist/drf_better_auth_jwt-*.whl
 
 # Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes a few minutes.
 # The reference stacks the HTTP part measures beside the API come from bench/requirements.txt.

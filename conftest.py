@@ -87,6 +87,7 @@ def authn_settings(settings: Any, jwks: dict[str, Any]) -> dict[str, Any]:
         "SECRET": SECRET,
         "ALGORITHMS": ["EdDSA", "ES256", "ES512", "RS256", "PS256", "HS256"],
         "LEEWAY_SECONDS": 5,
+        "FAILURE_CACHE": "ratelimit",  # emptied per test, as above
     }
     return settings.AUTHN
 

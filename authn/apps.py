@@ -1,11 +1,16 @@
+from importlib.util import find_spec
+
 from django.apps import AppConfig
 
 
 class AuthnConfig(AppConfig):
-    """Better Auth JWT authentication for the API."""
+    """Better Auth JWT authentication for Django REST Framework."""
 
     name = "authn"
-    verbose_name = "Better Auth authentication"
+    verbose_name = "Better Auth JWT"
 
     def ready(self) -> None:
-        from . import checks, schema  # noqa: F401  (registers the system checks and the OpenAPI scheme)
+        from . import checks  # noqa: F401  (registers the system checks)
+
+        if find_spec("drf_spectacular") is not None:  # optional: the bearerAuth scheme in OpenAPI documents
+            from . import schema  # noqa: F401

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 
 from .budget import client_address
 from .conf import get_failure_budget, get_verifier
-from .errors import InvalidToken, KeySourceUnavailable
+from .errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable
 from .user import BetterAuthUser
 from .verifier import TokenVerifier
 
@@ -31,6 +31,9 @@ LOGGED_VALUE_LENGTH = 80
 OUTAGE_WARNING_SECONDS = 60.0
 
 
+REVOCATIONS_UNKNOWN_DETAIL = "Service unavailable - revoked sessions cannot be checked; retry shortly"
+
+
 class KeySetUnavailable(exceptions.APIException):
     """The token's key is not held and the key set cannot be reached: retry later."""
 
@@ -38,15 +41,15 @@ class KeySetUnavailable(exceptions.APIException):
     default_detail = "Service unavailable - the signing keys cannot be fetched; retry shortly"
     default_code = "service_unavailable"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail)
         self.wait = retry_after  # DRF's handler turns ``wait`` into Retry-After
 
 
 class FailureBudgetSpent(exceptions.Throttled):
     """The client address has spent its failed-authentication budget: 429, and no verdict on the token."""
 
-    default_detail = "Too many failed authentications from this address"
+    default_detail = "Too many failed authentications from this address."
 
 
 class BetterAuthJWTAuthentication(BaseAuthentication):
@@ -90,8 +93,9 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
             self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub)
         except KeySourceUnavailable as e:
             _refuse_if_spent(budget.charge(request))
-            _log_outage(e.reason, request)
-            raise KeySetUnavailable(e.retry_after) from e
+            revocations = isinstance(e, RevocationsUnavailable)
+            _log_outage("revocation feed" if revocations else "key set", e.reason, request)
+            raise KeySetUnavailable(e.retry_after, REVOCATIONS_UNKNOWN_DETAIL if revocations else None) from e
         return BetterAuthUser.from_claims(claims), claims
 
     def authenticate_header(self, request: Request) -> str:
@@ -118,6 +122,12 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
 
 
+def refuse_token(request: Request, description: str) -> NoReturn:
+    """Refuse the request's token from a view, as authentication would have: 401 with the RFC 6750 header."""
+    setattr(request, _ERROR_ATTR, description)
+    raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
+
+
 def refusal_description(request: Request) -> str | None:
     """Why the token of ``request`` was refused (safe to show), or None when none was."""
     return getattr(request, _ERROR_ATTR, None)
@@ -132,7 +142,7 @@ _outage_lock = threading.Lock()
 _outage_warned_at = -OUTAGE_WARNING_SECONDS
 
 
-def _log_outage(reason: str, request: Request) -> None:
+def _log_outage(source: str, reason: str, request: Request) -> None:
     global _outage_warned_at
     with _outage_lock:
         now = time.monotonic()
@@ -141,7 +151,8 @@ def _log_outage(reason: str, request: Request) -> None:
             _outage_warned_at = now
     logger.log(
         logging.WARNING if warn else logging.INFO,
-        "token not checked, key set unreachable: %.200s client=%s",
+        "token not checked, %s unreachable: %.200s client=%s",
+        source,
         reason,
         client_address(request),
     )

@@ -5,7 +5,11 @@ developer pastes a Better Auth token once into the "Authorize" box and it is
 sent back as a cookie. That cookie is accepted only when DRF renders HTML for
 the request (JSON clients are never authenticated by it), only with a valid
 CSRF token on unsafe methods, and is ``SameSite=Strict``, ``HttpOnly`` and
-scoped to ``/api/``.
+scoped to ``AUTHN["TOKEN_COOKIE_PATH"]``.
+
+To use it: ``TokenBoxBrowsableAPIRenderer`` among the renderers,
+``BrowsableAPITokenAuthentication`` after the JWT class, and
+``include("authn.urls")`` for the box's form.
 """
 
 from __future__ import annotations
@@ -25,10 +29,16 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 
 from .authentication import BetterAuthJWTAuthentication, refusal_description
+from .conf import current_settings
 from .user import BetterAuthUser
 
 COOKIE_NAME = "api_token"
-COOKIE_PATH = "/api/"
+
+
+class TokenBoxBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's browsable API with the "Authorize" box in its navigation bar."""
+
+    template = "authn/browsable_api.html"
 
 
 class BrowsableAPITokenAuthentication(BaseAuthentication):
@@ -62,12 +72,13 @@ def _enforce_csrf(request: Request) -> None:
 @require_POST
 def browser_token(request: HttpRequest) -> HttpResponse:
     """Store (or with ``clear``, forget) the browsable API's token, then go back to the page."""
+    cookie_path = current_settings().token_cookie_path
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
-        next_url = "/api/me"
+        next_url = cookie_path
     response = HttpResponseRedirect(next_url)
     if "clear" in request.POST:
-        response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, samesite="Strict")
+        response.delete_cookie(COOKIE_NAME, path=cookie_path, samesite="Strict")
         return response
     token = request.POST.get("token", "").strip().removeprefix("Bearer ").strip()
     # The same checks, failure budget included, as a token in the Authorization header.
@@ -85,7 +96,7 @@ def browser_token(request: HttpRequest) -> HttpResponse:
         COOKIE_NAME,
         token,
         max_age=max(0, int(claims["exp"] - time.time())),
-        path=COOKIE_PATH,
+        path=cookie_path,
         secure=not settings.DEBUG,
         httponly=True,
         samesite="Strict",

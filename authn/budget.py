@@ -1,7 +1,8 @@
 """The failed-authentication budget of each client address, spent by refused credentials.
 
-Every refused credential is counted (django-ratelimit, in ``RATELIMIT_USE_CACHE``,
-which every process shares). Past the budget an address is answered 429 until
+Every refused credential is counted in a fixed window per address, in the
+cache ``AUTHN["FAILURE_CACHE"]`` names, which every process shares (it needs an
+atomic ``incr``: Redis, or a database-backed cache). Past the budget an address is answered 429 until
 its window ends, before any token it sends is verified and without a verdict,
 for a valid token too.
 
@@ -17,17 +18,16 @@ reaches every process within that time.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import time
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
 
-GROUP = "authn-failures"
+COUNTER_PREFIX = "authn-failures"
 EPOCH_KEY = "authn-failures:epoch"
 EPOCH_CHECK_SECONDS = 1.0
 EPOCH_LIFETIME_SECONDS = 24 * 3600  # a counter that expires starts again from 0: a change all the same
@@ -43,11 +43,20 @@ def client_address(request: HttpRequest) -> str:
     return getattr(request, "_request", request).META.get("REMOTE_ADDR", "")
 
 
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``60/m`` as (60, 60 seconds); ``10/5s`` as (10, 5). Validated by authn.E009 before use."""
+    count, _, period = rate.partition("/")
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]]
+    return int(count), int(period[:-1] or 1) * unit
+
+
 class FailureBudget:
     """Failed authentications allowed per client address and window (``rate``, as ``60/m``)."""
 
-    def __init__(self, rate: str, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: str, *, cache_alias: str = "default", clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
+        self.limit, self.period = parse_rate(rate)
+        self.cache_alias = cache_alias
         self._clock = clock
         self._blocked_until: dict[str, float] = {}
         self._in_good_standing: set[str] = set()
@@ -67,7 +76,7 @@ class FailureBudget:
             self._blocked_until.pop(address, None)
         if address in self._in_good_standing:
             return None
-        wait = self._verdict(request, address, increment=False)
+        wait = self._verdict(address, increment=False)
         if wait is None:
             if len(self._in_good_standing) >= MAX_REMEMBERED_ADDRESSES:
                 self._in_good_standing.clear()
@@ -82,33 +91,54 @@ class FailureBudget:
         """
         address = client_address(request)
         self._in_good_standing.discard(address)
-        wait = self._verdict(request, address, increment=True)
+        wait = self._verdict(address, increment=True)
         if wait is not None:
             self._bump_epoch()
         return wait
 
-    def _verdict(self, request: HttpRequest, address: str, *, increment: bool) -> int | None:
-        usage: dict[str, Any] | None = get_usage(
-            request, group=GROUP, key=_address_key, rate=self.rate, increment=increment
-        )
-        if usage is None or not usage["should_limit"]:
+    def _verdict(self, address: str, *, increment: bool) -> int | None:
+        count, seconds_left = self.shared_count(address, increment=increment)
+        if count <= self.limit:
             return None
-        wait = max(1, usage["time_left"])
+        wait = max(1, math.ceil(seconds_left))
         if len(self._blocked_until) >= MAX_REMEMBERED_ADDRESSES:
             self._forget_blocks_over(self._clock())
         self._blocked_until[address] = self._clock() + wait
         return wait
 
+    def shared_count(self, address: str, *, increment: bool) -> tuple[int, float]:
+        """The address's refusals in the current window (after one more, with ``increment``), and its seconds left.
+
+        Windows are aligned to the period; the address is hashed into the key, so
+        whatever REMOTE_ADDR holds makes a valid cache key.
+        """
+        now = time.time()
+        window = int(now // self.period)
+        digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        key = f"{COUNTER_PREFIX}:{self.period}:{window}:{digest}"
+        counters = caches[self.cache_alias]
+        if not increment:
+            count = counters.get(key, 0)
+        elif counters.add(key, 1, self.period + 1):
+            count = 1
+        else:
+            try:
+                count = counters.incr(key)
+            except ValueError:  # expired between add and incr: a new window, this is its first
+                counters.add(key, 1, self.period + 1)
+                count = 1
+        return int(count), (window + 1) * self.period - now
+
     def _follow_epoch(self, now: float) -> None:
         """Forget who was in good standing when another block happened anywhere since the last look."""
         self._next_epoch_check = now + EPOCH_CHECK_SECONDS
-        epoch = _counters().get(EPOCH_KEY)
+        epoch = caches[self.cache_alias].get(EPOCH_KEY)
         if epoch != self._epoch:
             self._epoch = epoch
             self._in_good_standing.clear()
 
     def _bump_epoch(self) -> None:
-        counters = _counters()
+        counters = caches[self.cache_alias]
         counters.add(EPOCH_KEY, 0, EPOCH_LIFETIME_SECONDS)
         with contextlib.suppress(ValueError):  # expired between add and incr: the next block bumps it
             counters.incr(EPOCH_KEY)
@@ -119,11 +149,3 @@ class FailureBudget:
                 self._blocked_until.pop(known, None)
         if len(self._blocked_until) >= MAX_REMEMBERED_ADDRESSES:
             self._blocked_until.clear()
-
-
-def _counters() -> Any:
-    return caches[settings.RATELIMIT_USE_CACHE]
-
-
-def _address_key(group: str, request: HttpRequest) -> str:
-    return client_address(request)

@@ -1,11 +1,12 @@
 """The payload Better Auth's ``jwt()`` plugin issues, for development tokens, tests and benchmarks.
 
-One description of that shape (CONTRACT.md, Identity), so ``mint_token``, the
+One description of that shape (docs/api.md, "Authentication"), so ``mint_token``, the
 test fixtures and the load scripts cannot drift apart from it, or from each other.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
@@ -21,8 +22,13 @@ def better_auth_claims(
     email: str | None = None,
     name: str | None = None,
     now: int | None = None,
+    session_id: str | None = None,
 ) -> dict[str, Any]:
-    """``iat``, ``exp``, ``sub`` = ``id``, ``email``, ``name``, ``emailVerified``; ``iss``/``aud`` when given."""
+    """``iat``, ``exp``, ``sub`` = ``id``, ``email``, ``name``, ``emailVerified``, ``sid``; ``iss``/``aud`` when given.
+
+    ``sid`` is the Better Auth session the token was issued for (the web app adds it);
+    without one given, a made-up session of its own, which nothing will ever revoke.
+    """
     issued = int(time.time()) if now is None else now
     claims: dict[str, Any] = {
         "iat": issued,
@@ -32,6 +38,7 @@ def better_auth_claims(
         "email": email or f"{sub}@example.com",
         "name": sub if name is None else name,
         "emailVerified": True,
+        "sid": session_id or f"minted-{secrets.token_urlsafe(12)}",
     }
     if issuer:
         claims["iss"] = issuer

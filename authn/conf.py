@@ -6,8 +6,10 @@ new authenticator for every request, so anything cached on one would be lost.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,10 +19,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db import connections
 from django.dispatch import receiver
 
 from .budget import FailureBudget
 from .keys import KeySet, RemoteKeySource, StaticKeySource
+from .revocation import POLLING_THREAD_NAME, RevocationFeed
+from .signals import user_deleted
 from .token_cache import DEFAULT_SIZE as DEFAULT_TOKEN_CACHE_SIZE
 from .token_cache import VerifiedTokenCache
 from .verifier import (
@@ -35,12 +40,76 @@ from .verifier import (
 JWKS_PATH = "/api/auth/jwks"
 MIN_SECRET_LENGTH = 32
 DEFAULT_JWKS_ALGORITHMS = ("EdDSA", "ES256", "ES512", "RS256", "PS256")
-DEFAULT_FAILURE_RATE = "60/m"
+RATE = re.compile(r"\d+/\d*[smhd]")
+
+# Every key ``settings.AUTHN`` may hold, with its default (authn/README.md documents each).
+DEFAULTS: dict[str, Any] = {
+    "BETTER_AUTH_URL": None,  # JWKS at {url}/api/auth/jwks; the expected iss and aud
+    "JWKS_URL": None,  # another JWKS location
+    "JWKS": None,  # the key set inline (a dict or its JSON): no network at all
+    "SECRET": None,  # BETTER_AUTH_SECRET, for HS256 tokens
+    "ISSUER": None,  # None: BETTER_AUTH_URL; "": not checked (authn.W001)
+    "AUDIENCE": None,  # as ISSUER
+    "ALGORITHMS": None,  # None: the asymmetric ones with a JWKS, HS256 with a secret
+    "LEEWAY_SECONDS": 30,
+    "JWKS_CACHE_SECONDS": 300,
+    "JWKS_MAX_STALE_SECONDS": 900,
+    "JWKS_COOLDOWN_SECONDS": 5,
+    "JWKS_TIMEOUT_SECONDS": 3.0,
+    "TOKEN_CACHE_SIZE": DEFAULT_TOKEN_CACHE_SIZE,
+    "FAILURE_RATE": "60/m",  # refused credentials per client address; past it 429 unverified
+    "FAILURE_CACHE": "default",  # the cache alias every process shares for that count
+    "TOKEN_COOKIE_PATH": "/api/",  # where the browsable API's pasted token is sent back
+    "REVOCATION_FEED_SECRET": None,  # set: revoked sessions are refused (authn/revocation.py)
+    "REVOCATION_FEED_URL": None,  # None: {BETTER_AUTH_URL}/api/auth/revocations
+    "REVOCATION_POLL_SECONDS": 0.5,
+    "REVOCATION_MAX_STALE_SECONDS": 30.0,  # past it without a successful poll: 503 (fail closed)
+}
+REVOCATION_FEED_PATH = "/api/auth/revocations"
+# The numbers: key -> (type, least value).
+_NUMBERS: dict[str, tuple[type, float]] = {
+    "LEEWAY_SECONDS": (int, 0),
+    "JWKS_CACHE_SECONDS": (int, 0),
+    "JWKS_MAX_STALE_SECONDS": (int, 0),
+    "JWKS_COOLDOWN_SECONDS": (int, 0),
+    "JWKS_TIMEOUT_SECONDS": (float, 0.1),
+    "TOKEN_CACHE_SIZE": (int, 0),
+    "REVOCATION_POLL_SECONDS": (float, 0.05),
+    "REVOCATION_MAX_STALE_SECONDS": (float, 1),
+}
+_TEXTS = (
+    "BETTER_AUTH_URL",
+    "JWKS_URL",
+    "SECRET",
+    "ISSUER",
+    "AUDIENCE",
+    "FAILURE_RATE",
+    "FAILURE_CACHE",
+    "TOKEN_COOKIE_PATH",
+    "REVOCATION_FEED_SECRET",
+    "REVOCATION_FEED_URL",
+)
+_SECRETS = frozenset({"SECRET", "REVOCATION_FEED_SECRET"})
+
+
+def key(name: str) -> str:
+    """How a message names one setting: ``AUTHN["SECRET"]``."""
+    return f'AUTHN["{name}"]'
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A configuration that cannot work (error) or that weakens checks (warning)."""
+
+    id: str
+    is_error: bool
+    msg: str
+    hint: str
 
 
 @dataclass(frozen=True)
 class AuthnSettings:
-    """``settings.AUTHN`` with every default resolved."""
+    """``settings.AUTHN`` with every default resolved; ``invalid`` holds what could not be read."""
 
     jwks_url: str | None
     jwks_document: Any  # the parsed inline JWKS, or None
@@ -58,18 +127,56 @@ class AuthnSettings:
     jwks_timeout_seconds: float
     token_cache_size: int
     failure_rate: str
+    failure_cache: str
+    token_cookie_path: str
+    revocation_feed_secret: str | None
+    revocation_feed_url: str | None
+    revocation_poll_seconds: float
+    revocation_max_stale_seconds: float
+    invalid: tuple[Problem, ...] = ()
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any]) -> AuthnSettings:
-        base_url = (raw.get("BETTER_AUTH_URL") or "").rstrip("/") or None
-        jwks_url = raw.get("JWKS_URL") or (base_url + JWKS_PATH if base_url else None)
-        document, document_error = _parse_inline_jwks(raw.get("JWKS") or "")
-        secret = raw.get("SECRET") or None
-        algorithms = raw.get("ALGORITHMS")
+    def from_mapping(cls, raw: Any) -> AuthnSettings:
+        invalid: list[Problem] = []
+        if not isinstance(raw, Mapping):
+            invalid.append(_invalid("AUTHN", raw, "a dict"))
+            raw = {}
+        unknown = sorted(set(raw) - set(DEFAULTS), key=str)
+        if unknown:
+            guesses = [difflib.get_close_matches(str(name), DEFAULTS, n=1) for name in unknown]
+            hint = "; ".join(f"{name!r}: did you mean {g[0]!r}?" for name, g in zip(unknown, guesses, strict=True) if g)
+            invalid.append(
+                Problem(
+                    "authn.E010",
+                    True,
+                    f"AUTHN has keys it does not know: {', '.join(map(repr, unknown))}.",
+                    hint or f"The keys are: {', '.join(DEFAULTS)}.",
+                )
+            )
+        values = {**DEFAULTS, **{k: v for k, v in raw.items() if k in DEFAULTS}}
+        for name in _TEXTS:
+            if values[name] is not None and not isinstance(values[name], str):
+                invalid.append(_invalid(name, values[name], "a string"))
+                values[name] = DEFAULTS[name]
+        for name, (kind, least) in _NUMBERS.items():
+            value = values[name]
+            accepted = (int, float) if kind is float else int
+            if isinstance(value, bool) or not isinstance(value, accepted) or value < least:
+                expected = f"{'a number' if kind is float else 'a whole number'} >= {least}"
+                invalid.append(_invalid(name, value, expected))
+                values[name] = DEFAULTS[name]
+        algorithms = values["ALGORITHMS"]
+        if algorithms is not None and (isinstance(algorithms, str) or not all(isinstance(a, str) for a in algorithms)):
+            invalid.append(_invalid("ALGORITHMS", algorithms, "a list of algorithm names"))
+            algorithms = None
+        base_url = (values["BETTER_AUTH_URL"] or "").rstrip("/") or None
+        jwks_url = values["JWKS_URL"] or (base_url + JWKS_PATH if base_url else None)
+        document, document_error = _parse_inline_jwks(values["JWKS"])
+        secret = values["SECRET"] or None
         if not algorithms:
             algorithms = (DEFAULT_JWKS_ALGORITHMS if (jwks_url or document) else ()) + (("HS256",) if secret else ())
         # None means "unset: default to the Better Auth URL"; "" means "do not check".
-        issuer, audience = raw.get("ISSUER"), raw.get("AUDIENCE")
+        issuer, audience = values["ISSUER"], values["AUDIENCE"]
         return cls(
             jwks_url=jwks_url,
             jwks_document=document,
@@ -80,13 +187,24 @@ class AuthnSettings:
             issuer_explicitly_unchecked=issuer == "",
             audience_explicitly_unchecked=audience == "",
             algorithms=tuple(algorithms),
-            leeway_seconds=int(raw.get("LEEWAY_SECONDS", 30)),
-            jwks_cache_seconds=int(raw.get("JWKS_CACHE_SECONDS", 300)),
-            jwks_max_stale_seconds=int(raw.get("JWKS_MAX_STALE_SECONDS", 900)),
-            jwks_cooldown_seconds=int(raw.get("JWKS_COOLDOWN_SECONDS", 5)),
-            jwks_timeout_seconds=float(raw.get("JWKS_TIMEOUT_SECONDS", 3)),
-            token_cache_size=int(raw.get("TOKEN_CACHE_SIZE", DEFAULT_TOKEN_CACHE_SIZE)),
-            failure_rate=raw.get("FAILURE_RATE") or DEFAULT_FAILURE_RATE,
+            leeway_seconds=values["LEEWAY_SECONDS"],
+            jwks_cache_seconds=values["JWKS_CACHE_SECONDS"],
+            jwks_max_stale_seconds=values["JWKS_MAX_STALE_SECONDS"],
+            jwks_cooldown_seconds=values["JWKS_COOLDOWN_SECONDS"],
+            jwks_timeout_seconds=float(values["JWKS_TIMEOUT_SECONDS"]),
+            token_cache_size=values["TOKEN_CACHE_SIZE"],
+            failure_rate=values["FAILURE_RATE"] or DEFAULTS["FAILURE_RATE"],
+            failure_cache=values["FAILURE_CACHE"] or DEFAULTS["FAILURE_CACHE"],
+            token_cookie_path=values["TOKEN_COOKIE_PATH"] or DEFAULTS["TOKEN_COOKIE_PATH"],
+            revocation_feed_secret=values["REVOCATION_FEED_SECRET"] or None,
+            revocation_feed_url=(
+                (values["REVOCATION_FEED_URL"] or (base_url + REVOCATION_FEED_PATH if base_url else None))
+                if values["REVOCATION_FEED_SECRET"]
+                else None
+            ),
+            revocation_poll_seconds=float(values["REVOCATION_POLL_SECONDS"]),
+            revocation_max_stale_seconds=float(values["REVOCATION_MAX_STALE_SECONDS"]),
+            invalid=tuple(invalid),
         )
 
     @property
@@ -94,21 +212,17 @@ class AuthnSettings:
         return bool(self.jwks_url or self.jwks_document)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A configuration that cannot work (error) or that weakens checks (warning)."""
-
-    id: str
-    is_error: bool
-    msg: str
-    hint: str
+def _invalid(name: str, value: Any, expected: str) -> Problem:
+    shown = "the setting" if name in _SECRETS else repr(value)[:80]  # never echo a secret
+    where = "AUTHN" if name == "AUTHN" else key(name)
+    return Problem("authn.E011", True, f"{where} is {shown}, not {expected}.", f"Give {where} {expected}.")
 
 
-def _parse_inline_jwks(text: str) -> tuple[Any, str | None]:
+def _parse_inline_jwks(text: Any) -> tuple[Any, str | None]:
     if not text:
         return None, None
     try:
-        document = json.loads(text)
+        document = json.loads(text) if isinstance(text, (str, bytes)) else text
         KeySet(document)
     except ValueError as e:
         return None, str(e)
@@ -117,14 +231,14 @@ def _parse_inline_jwks(text: str) -> tuple[Any, str | None]:
 
 def find_problems(conf: AuthnSettings) -> list[Problem]:
     """Everything wrong with the authentication settings, worst first."""
-    problems = []
+    problems = list(conf.invalid)
     if conf.jwks_document_error:
         problems.append(
             Problem(
                 "authn.E004",
                 True,
-                f"BETTER_AUTH_JWKS is not a JWKS document: {conf.jwks_document_error}.",
-                'Give the JSON of {BETTER_AUTH_URL}/api/auth/jwks, e.g. {"keys": [...]}.',
+                f"{key('JWKS')} is not a JWKS document: {conf.jwks_document_error}.",
+                'Give the key set of {BETTER_AUTH_URL}/api/auth/jwks, as JSON or a dict: {"keys": [...]}.',
             )
         )
     if not conf.has_jwks and not conf.secret and not conf.jwks_document_error:
@@ -133,7 +247,7 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                 "authn.E001",
                 True,
                 "No key source is configured, so no token can ever be verified.",
-                "Set BETTER_AUTH_URL (JWKS), BETTER_AUTH_JWKS (inline JWKS) or BETTER_AUTH_SECRET (HS256).",
+                f"Set {key('BETTER_AUTH_URL')} (JWKS), {key('JWKS')} (inline JWKS) or {key('SECRET')} (HS256).",
             )
         )
     if conf.secret and len(conf.secret) < MIN_SECRET_LENGTH:
@@ -141,7 +255,7 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
             Problem(
                 "authn.E002",
                 True,
-                f"BETTER_AUTH_SECRET is shorter than {MIN_SECRET_LENGTH} characters.",
+                f"{key('SECRET')} is shorter than {MIN_SECRET_LENGTH} characters.",
                 "Generate one with: openssl rand -base64 32",
             )
         )
@@ -151,7 +265,7 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
             Problem(
                 "authn.E003",
                 True,
-                f"JWT_ALGORITHMS names unknown algorithms: {', '.join(unknown)}.",
+                f"{key('ALGORITHMS')} names unknown algorithms: {', '.join(unknown)}.",
                 f"Choose among {', '.join(sorted(KNOWN_ALGORITHMS))}.",
             )
         )
@@ -160,8 +274,8 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
             Problem(
                 "authn.E005",
                 True,
-                "JWT_ALGORITHMS allows HMAC but BETTER_AUTH_SECRET is not set.",
-                "Set BETTER_AUTH_SECRET, or remove HS* from JWT_ALGORITHMS.",
+                f"{key('ALGORITHMS')} allows HMAC but {key('SECRET')} is not set.",
+                f"Set {key('SECRET')}, or remove HS* from {key('ALGORITHMS')}.",
             )
         )
     if any(a in ASYMMETRIC_ALGORITHMS for a in conf.algorithms) and not conf.has_jwks:
@@ -169,8 +283,8 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
             Problem(
                 "authn.E006",
                 True,
-                "JWT_ALGORITHMS allows public-key algorithms but no JWKS is configured.",
-                "Set BETTER_AUTH_URL, BETTER_AUTH_JWKS_URL or BETTER_AUTH_JWKS.",
+                f"{key('ALGORITHMS')} allows public-key algorithms but no JWKS is configured.",
+                f"Set {key('BETTER_AUTH_URL')}, {key('JWKS_URL')} or {key('JWKS')}.",
             )
         )
     if conf.jwks_url and urlsplit(conf.jwks_url).scheme not in ("http", "https"):
@@ -179,21 +293,31 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                 "authn.E007",
                 True,
                 f"The JWKS URL {conf.jwks_url!r} is not http(s).",
-                "Check BETTER_AUTH_URL or BETTER_AUTH_JWKS_URL.",
+                f"Check {key('BETTER_AUTH_URL')} or {key('JWKS_URL')}.",
             )
         )
-    if re.fullmatch(r"\d+/\d*[smhd]", conf.failure_rate) is None:
+    if RATE.fullmatch(conf.failure_rate) is None:
         problems.append(
             Problem(
                 "authn.E009",
                 True,
-                f"The failed-authentication rate {conf.failure_rate!r} is not a rate.",
+                f"{key('FAILURE_RATE')} is {conf.failure_rate!r}, not a rate.",
                 "Write it as count/period, e.g. 60/m (periods: s, m, h, d).",
             )
         )
+    problems.extend(_revocation_problems(conf))
+    if conf.failure_cache not in settings.CACHES:
+        problems.append(
+            Problem(
+                "authn.E012",
+                True,
+                f"{key('FAILURE_CACHE')} names the cache {conf.failure_cache!r}, which CACHES does not define.",
+                "Name a cache every server process shares (Redis, or a database cache) in CACHES.",
+            )
+        )
     for claim, value, explicit, variable in (
-        ("iss", conf.issuer, conf.issuer_explicitly_unchecked, "JWT_ISSUER"),
-        ("aud", conf.audience, conf.audience_explicitly_unchecked, "JWT_AUDIENCE"),
+        ("iss", conf.issuer, conf.issuer_explicitly_unchecked, key("ISSUER")),
+        ("aud", conf.audience, conf.audience_explicitly_unchecked, key("AUDIENCE")),
     ):
         if value is None and not explicit:
             problems.append(
@@ -201,8 +325,8 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                     "authn.E008",
                     True,
                     f"No expected '{claim}' is known, so it would go unchecked by accident.",
-                    f"Set BETTER_AUTH_URL or {variable}; "
-                    f"set {variable} to an empty value to turn the check off on purpose.",
+                    f"Set {key('BETTER_AUTH_URL')} or {variable}; "
+                    f'set {variable} to "" to turn the check off on purpose.',
                 )
             )
         elif explicit:
@@ -211,13 +335,51 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
                     "authn.W001",
                     False,
                     f"The token's '{claim}' claim is not checked.",
-                    f"{variable} is set to an empty value: any '{claim}' is accepted from a trusted key.",
+                    f"{variable} is \"\": any '{claim}' is accepted from a trusted key.",
                 )
             )
     return problems
 
 
+def _revocation_problems(conf: AuthnSettings) -> list[Problem]:
+    secret = conf.revocation_feed_secret
+    if not secret:
+        return []
+    problems = []
+    if len(secret) < MIN_SECRET_LENGTH:
+        problems.append(
+            Problem(
+                "authn.E013",
+                True,
+                f"{key('REVOCATION_FEED_SECRET')} is shorter than {MIN_SECRET_LENGTH} characters.",
+                "Generate one with: openssl rand -base64 32 (the same value on the Better Auth server).",
+            )
+        )
+    if secret == conf.secret:
+        problems.append(
+            Problem(
+                "authn.E014",
+                True,
+                f"{key('REVOCATION_FEED_SECRET')} is the secret that signs tokens.",
+                "Give the feed a secret of its own: whoever reads the feed must not be able to mint tokens.",
+            )
+        )
+    url = conf.revocation_feed_url
+    if not url or urlsplit(url).scheme not in ("http", "https"):
+        problems.append(
+            Problem(
+                "authn.E015",
+                True,
+                f"The revocation feed URL {url!r} is not http(s).",
+                f"Set {key('BETTER_AUTH_URL')} or {key('REVOCATION_FEED_URL')}.",
+            )
+        )
+    return problems
+
+
+@lru_cache(maxsize=1)
 def current_settings() -> AuthnSettings:
+    """The one accessor of ``settings.AUTHN``: read once, then kept until the setting changes."""
     return AuthnSettings.from_mapping(getattr(settings, "AUTHN", {}))
 
 
@@ -248,6 +410,7 @@ def get_verifier() -> TokenVerifier:
                 on_change=cache.clear if cache is not None else None,
             )
         )
+    feed = get_revocation_feed()
     config = VerifierConfig(
         algorithms=frozenset(conf.algorithms),
         secret=conf.secret,
@@ -255,18 +418,50 @@ def get_verifier() -> TokenVerifier:
         audience=conf.audience,
         leeway_seconds=conf.leeway_seconds,
     )
-    return TokenVerifier(config, key_sources=sources, cache=cache)
+    return TokenVerifier(config, key_sources=sources, cache=cache, revocations=feed)
+
+
+@lru_cache(maxsize=1)
+def get_revocation_feed() -> RevocationFeed | None:
+    """The process-wide revocation feed, or None when ``REVOCATION_FEED_SECRET`` is not set."""
+    conf = current_settings()
+    if not conf.revocation_feed_secret or not conf.revocation_feed_url:
+        return None
+    return RevocationFeed(
+        conf.revocation_feed_url,
+        conf.revocation_feed_secret,
+        poll_seconds=conf.revocation_poll_seconds,
+        max_stale_seconds=conf.revocation_max_stale_seconds,
+        timeout_seconds=conf.jwks_timeout_seconds,
+        on_user_deleted=_send_user_deleted,
+    )
+
+
+def _send_user_deleted(user_id: str, expires_at: float) -> None:
+    """Tell the host (``authn.signals.user_deleted``); the polling thread's connections are closed after."""
+    try:
+        user_deleted.send(sender=RevocationFeed, user_id=user_id, expires_at=expires_at)
+    finally:
+        if threading.current_thread().name == POLLING_THREAD_NAME:  # a request's own connection stays open
+            connections.close_all()
 
 
 @lru_cache(maxsize=1)
 def get_failure_budget() -> FailureBudget:
     """The process-wide failed-authentication budget per client address (``FAILURE_RATE``)."""
-    return FailureBudget(current_settings().failure_rate)
+    conf = current_settings()
+    return FailureBudget(conf.failure_rate, cache_alias=conf.failure_cache)
 
 
 @receiver(setting_changed)
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
-    if setting == "AUTHN":
+    if setting in ("AUTHN", "CACHES"):
+        if get_revocation_feed.cache_info().currsize:
+            feed = get_revocation_feed()
+            if feed is not None:
+                feed.stop()
+        current_settings.cache_clear()
         get_verifier.cache_clear()
+        get_revocation_feed.cache_clear()
         get_failure_budget.cache_clear()

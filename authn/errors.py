@@ -29,10 +29,14 @@ class KeySourceUnavailable(Exception):
     """The key set could not be reached and the token's key is not held.
 
     The token may be genuine, so the client should retry rather than sign
-    the person out (CONTRACT.md, 503 row).
+    the person out (docs/api.md, "Authentication").
     """
 
     def __init__(self, reason: str, *, retry_after: int) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class RevocationsUnavailable(KeySourceUnavailable):
+    """The revocation feed has not been read lately enough to know whether the token was revoked."""

@@ -6,22 +6,18 @@ Only asymmetric signing keys are taken from a key set; HMAC secrets never are
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import json
 import logging
 import math
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
 from .errors import InvalidToken, KeySourceUnavailable
+from .fetch import FetchError, get_json
 
 logger = logging.getLogger(__name__)
 
@@ -97,76 +93,15 @@ class KeyFetchError(Exception):
 
 
 def fetch_jwks(url: str, *, timeout: float, max_bytes: int = MAX_JWKS_BYTES) -> KeySet:
-    """Fetch and parse a JWKS document, bounded in size and in time, never following a redirect.
-
-    ``timeout`` bounds the whole fetch (connecting, the headers, the body), not
-    each read: a key server that drips a byte at a time cannot hold the fetch,
-    nor the lock other threads wait on, past it.
-    """
-    parts = urlsplit(url)
-    # Never file:, ftp: or data:; only http(s) to a named host.
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise KeyFetchError(f"{url!r} is not an http(s) URL")
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    """Fetch and parse a JWKS document (``authn.fetch.get_json``: bounded in size and time, no redirects)."""
     try:
-        connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    except ValueError as e:  # a port that is not a number
-        raise KeyFetchError(f"{url!r} is not an http(s) URL") from e
-    deadline = _Deadline(connection, timeout)
+        document = get_json(url, timeout=timeout, max_bytes=max_bytes)
+    except FetchError as e:
+        raise KeyFetchError(str(e)) from e
     try:
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request("GET", target, headers=_ACCEPT_JSON)
-        response = connection.getresponse()
-        if response.status != 200:  # a redirect too: it could point the key set anywhere
-            raise KeyFetchError(f"GET {url} answered {response.status}")
-        body = response.read(max_bytes + 1)
-    except (OSError, http.client.HTTPException, ValueError) as e:  # timeouts and refusals are OSErrors
-        if deadline.passed:
-            raise KeyFetchError(f"GET {url} took longer than {timeout} s") from e
-        raise KeyFetchError(f"GET {url} failed: {e}") from e
-    finally:
-        deadline.cancel()
-        connection.close()
-    if deadline.passed:
-        raise KeyFetchError(f"GET {url} took longer than {timeout} s")
-    if len(body) > max_bytes:
-        raise KeyFetchError(f"GET {url} returned more than {max_bytes} bytes")
-    try:
-        return KeySet(json.loads(body))
-    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return KeySet(document)
+    except ValueError as e:
         raise KeyFetchError(f"GET {url} did not return a JWKS document: {e}") from e
-
-
-_ACCEPT_JSON = {"Accept": "application/json"}
-
-
-class _Deadline:
-    """Shuts a connection's socket down when its time is up, ending whatever read is blocked on it.
-
-    A socket timeout bounds each read alone, so it cannot bound a whole response.
-    """
-
-    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
-        self._connection = connection
-        self._passed = threading.Event()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    @property
-    def passed(self) -> bool:
-        return self._passed.is_set()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-    def _expire(self) -> None:
-        self._passed.set()
-        sock = self._connection.sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                # The plain socket's shutdown: an SSLSocket's own would drop its TLS state under the reader.
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class RemoteKeySource:

@@ -30,7 +30,7 @@ class BetterAuthUser:
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> BetterAuthUser:
-        """Build the user from verified claims; ``sub`` is the id (CONTRACT.md, Identity)."""
+        """Build the user from verified claims; ``sub`` is the id (docs/api.md, "Authentication")."""
         return cls(
             id=claims["sub"],
             email=_text(claims.get("email")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
@@ -136,6 +136,12 @@ _SIGNATURE_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
 )
 
 
+class RevocationCheck(Protocol):
+    """Refuses a verified token that was revoked since it was issued (``authn.revocation``)."""
+
+    def check(self, claims: Mapping[str, Any]) -> None: ...
+
+
 class TokenVerifier:
     """Verifies signature and claims with the key that configuration, not the token, picks."""
 
@@ -145,10 +151,12 @@ class TokenVerifier:
         *,
         key_sources: Sequence[KeySource] = (),
         cache: VerifiedTokenCache | None = None,
+        revocations: RevocationCheck | None = None,
     ) -> None:
         self.config = config
         self._key_sources = tuple(key_sources)
         self.cache = cache
+        self.revocations = revocations
         self._options: dict[str, Any] = {
             "require": ["exp", "sub"],
             "verify_iss": config.issuer is not None,
@@ -160,7 +168,14 @@ class TokenVerifier:
 
         A token verified before and not yet expired is answered from the cache,
         with the very claims dict of its first verification: treat it as read-only.
+        Revocations are checked on every use, cached or not.
         """
+        claims = self._claims(token)
+        if self.revocations is not None:
+            self.revocations.check(claims)
+        return claims
+
+    def _claims(self, token: str) -> dict[str, Any]:
         # Refuse oversized input before any hashing, base64 or JSON work is spent on it.
         if len(token) > self.config.max_token_bytes:
             raise InvalidToken("The token is too large", reason=f"{len(token)} bytes")

@@ -60,7 +60,7 @@ class Identity:
         return {"keys": [{**public, "alg": "EdDSA", "kid": KID}]}
 
     def token(self, sub: str = USER, *, ttl: int = 3600, alg: str = "EdDSA") -> str:
-        """A token shaped like Better Auth's ``jwt()`` plugin issues (CONTRACT.md, Identity)."""
+        """A token shaped like Better Auth's ``jwt()`` plugin issues (docs/api.md, "Authentication")."""
         claims = better_auth_claims(sub, issuer=ISSUER, audience=ISSUER, ttl=ttl)
         # Better Auth also sends these two; a realistic payload costs its real parsing time.
         claims["createdAt"] = claims["updatedAt"] = "2025-01-01T00:00:00.000Z"

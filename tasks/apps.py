@@ -5,3 +5,6 @@ class TasksConfig(AppConfig):
     """Tasks owned by Better Auth users."""
 
     name = "tasks"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (a user Better Auth deletes takes their tasks along)

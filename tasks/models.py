@@ -49,3 +49,19 @@ class TaskCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.completed}/{self.total}"
+
+
+class DeletedUser(models.Model):
+    """A user Better Auth deleted: no task is created for them while a token of theirs can still live.
+
+    Written, under the user's lock, in the same transaction that deletes their
+    tasks (``services.delete_user_tasks``); task creation checks it under the
+    same lock, so no task can slip in after the deletion. Kept until
+    ``expires_at``, when the user's last token has expired.
+    """
+
+    user_id = models.CharField(max_length=255, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} (deleted)"

@@ -12,6 +12,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from authn.authentication import refuse_token
+from authn.conf import get_revocation_feed
+from authn.revocation import SESSION_ENDED
 from todo_project.views import CountedBeforePermissionsMixin
 
 from .etags import ConditionalTaskMixin
@@ -28,7 +31,7 @@ from .serializers import (
     TaskSerializer,
     validated,
 )
-from .services import task_set_completed
+from .services import UserDeleted, task_create, task_set_completed
 
 
 @task_viewset_schema
@@ -85,7 +88,14 @@ class TaskViewSet(
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         # The owner comes from the verified token, never from the body.
-        serializer.save(user_id=self.request.user.id)
+        try:
+            task_create(
+                serializer=serializer,
+                user_id=self.request.user.id,
+                guard_deleted_users=get_revocation_feed() is not None,
+            )
+        except UserDeleted:
+            refuse_token(self.request, SESSION_ENDED)
 
     def get_success_headers(self, data: Any) -> dict[str, str]:
         url = reverse("task-detail", kwargs={"user_id": self.request.user.id, "pk": data["id"]}, request=self.request)

@@ -1,4 +1,4 @@
-"""One error shape for every layer (CONTRACT.md, Errors): {detail, status_code, error_type}."""
+"""One error shape for every layer (docs/api.md, "Errors"): {detail, status_code, error_type}."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/healthz`` (the process is alive) and ``/readyz`` (it can serve: database, keys, cache)."""
+"""``/healthz`` (the process is alive) and ``/readyz`` (it can serve: database, keys, cache, revocations)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 
-from authn.conf import get_verifier
+from authn.conf import get_revocation_feed, get_verifier
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,21 @@ def _cache() -> None:
         ping()
 
 
-CHECKS: dict[str, Callable[[], None]] = {"database": _database, "jwks": _keys, "cache": _cache}
+def _revocations() -> str | None:
+    feed = get_revocation_feed()
+    if feed is None:
+        return OFF  # REVOCATION_FEED_SECRET unset: nothing to wait for
+    feed.ensure_fresh()
+    return None
+
+
+OFF = "off"
+CHECKS: dict[str, Callable[[], str | None]] = {
+    "database": _database,
+    "jwks": _keys,
+    "cache": _cache,
+    "revocations": _revocations,
+}
 
 
 # /readyz needs no token and is not rate limited, so a flood of it must not become a flood of database
@@ -70,13 +84,13 @@ class _Readiness:
             self.checked_at = float("-inf")
 
 
-def _state(name: str, check: Callable[[], None]) -> str:
+def _state(name: str, check: Callable[[], str | None]) -> str:
     try:
-        check()
+        state = check()
     except Exception as e:  # any failure means not ready
         logger.warning("readiness check %s failed: %s", name, e)
         return "unavailable"
-    return "ok"
+    return state or "ok"
 
 
 _readiness = _Readiness()
@@ -91,7 +105,7 @@ def _forget_results(**kwargs: Any) -> None:
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: each dependency's state; 503 when any cannot be used."""
     results = _readiness.current()
-    ready = all(state == "ok" for state in results.values())
+    ready = all(state in ("ok", OFF) for state in results.values())
     return JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": results}, status=200 if ready else 503
     )

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The one error shape of CONTRACT.md."""
+    """The one error shape (docs/api.md, "Errors")."""
 
     detail = serializers.CharField()
     status_code = serializers.IntegerField()

@@ -195,8 +195,13 @@ AUTHN = {
     "JWKS_TIMEOUT_SECONDS": _read("JWKS_TIMEOUT_SECONDS", float, 3.0),
     # Verified tokens remembered (a browser reuses its token for minutes); 0 turns it off.
     "TOKEN_CACHE_SIZE": _read("TOKEN_CACHE_SIZE", int, 10000),
+    "FAILURE_CACHE": RATELIMIT_USE_CACHE,
     # Refused credentials per client address; past it, 429 before any token is verified.
     "FAILURE_RATE": RATE_LIMITS["anonymous"],
+    # Set (the same value as the web app's): sessions ended in Better Auth are refused within 2 s.
+    "REVOCATION_FEED_SECRET": env.str("REVOCATION_FEED_SECRET", default=""),
+    "REVOCATION_FEED_URL": env.str("REVOCATION_FEED_URL", default=""),
+    "REVOCATION_MAX_STALE_SECONDS": _read("REVOCATION_MAX_STALE_SECONDS", float, 30.0),
 }
 
 # REST FRAMEWORK
@@ -212,7 +217,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "todo_project.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "authn.browsable.TokenBoxBrowsableAPIRenderer",
     ],
     # JSON clients' usual Accept headers skip DRF's parsing of them (negotiation.py).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "todo_project.negotiation.ContentNegotiation",
@@ -254,7 +259,7 @@ CORS_ALLOW_CREDENTIALS = False
 
 # SECURITY
 # ------------------------------------------------------------------------------
-# TLS usually ends at the reverse proxy, so the redirect is opt-in (CONTRACT.md).
+# TLS usually ends at the reverse proxy, so the redirect is opt-in (README.md, "Security defaults").
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", bool, False)
 # Behind a TLS-terminating proxy, its X-Forwarded-Proto tells Django the request came over HTTPS
 # (HSTS, CSRF's origin check, absolute URLs); proxies.py drops it from any peer not in TRUSTED_PROXIES.

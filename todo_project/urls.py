@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
-from authn.browsable import browser_token
 from authn.views import MeView
 
 from .health import healthz, readyz
@@ -16,7 +15,7 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-    path("api-auth/token", browser_token, name="browser-token"),
+    path("api-auth/", include("authn.urls")),
     path("api/me", MeView.as_view(), name="me"),
     path("", include("tasks.urls")),
     # Anything else under /api/ is a JSON 404, also with DEBUG on, and counts against the user's budget.

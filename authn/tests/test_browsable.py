@@ -48,7 +48,7 @@ def test_the_token_forms_answers_are_never_cached(token, browser, make_token):
 
 
 def test_an_off_site_next_is_not_followed(browser, make_token):
-    assert authorize(browser, make_token("alice"), "https://evil.test/")["Location"] == "/api/me"
+    assert authorize(browser, make_token("alice"), "https://evil.test/")["Location"] == "/api/"  # the cookie's path
 
 
 def test_html_pages_are_authenticated_by_the_cookie(browser, make_token):

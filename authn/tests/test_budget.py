@@ -14,6 +14,7 @@ from authn.verifier import TokenVerifier
 ME = "/api/me"
 ATTACKER = "203.0.113.9"
 BYSTANDER = "198.51.100.1"
+SHARED = "ratelimit"  # the cache the project shares between processes (AUTHN["FAILURE_CACHE"])
 
 
 @pytest.fixture
@@ -42,13 +43,13 @@ def verifications(monkeypatch):
 def shared_reads(monkeypatch):
     """The failure budget's reads and writes of the shared counter."""
     calls = []
-    original = budget_module.get_usage
+    original = FailureBudget.shared_count
 
-    def counted(request, **kwargs):
-        calls.append(kwargs["increment"])
-        return original(request, **kwargs)
+    def counted(self, address, *, increment):
+        calls.append(increment)
+        return original(self, address, increment=increment)
 
-    monkeypatch.setattr(budget_module, "get_usage", counted)
+    monkeypatch.setattr(FailureBudget, "shared_count", counted)
     return calls
 
 
@@ -177,7 +178,7 @@ def shared_counters(request, settings):
 def test_a_block_reaches_another_process_within_a_second(shared_counters):
     """Two processes' budgets over one shared count: the other one learns of the block through the epoch."""
     clock = Clock()
-    here, there = FailureBudget("2/m", clock=clock), FailureBudget("2/m", clock=clock)
+    here, there = (FailureBudget("2/m", cache_alias=SHARED, clock=clock) for _ in range(2))
     attacker = request_from(ATTACKER)
     assert there.check(attacker) is None  # in good standing: remembered, no shared read from now on
     assert [here.charge(attacker) for _ in range(2)] == [None, None]
@@ -193,7 +194,7 @@ def test_a_block_reaches_another_process_within_a_second(shared_counters):
 def test_an_address_refused_here_reads_the_shared_count_on_its_next_request(shared_counters):
     """Failures spread over two processes: the one that did not see the last one still refuses at once."""
     clock = Clock()
-    here, there = FailureBudget("2/m", clock=clock), FailureBudget("2/m", clock=clock)
+    here, there = (FailureBudget("2/m", cache_alias=SHARED, clock=clock) for _ in range(2))
     attacker = request_from(ATTACKER)
     assert there.charge(attacker) is None  # refused there, under the budget
     assert here.charge(attacker) is None
@@ -203,7 +204,7 @@ def test_an_address_refused_here_reads_the_shared_count_on_its_next_request(shar
 
 def test_the_window_ending_lets_the_address_in_again(settings):
     clock = Clock()
-    budget = FailureBudget("1/s", clock=clock)
+    budget = FailureBudget("1/s", cache_alias=SHARED, clock=clock)
     attacker = request_from(ATTACKER)
     budget.charge(attacker)
     wait = budget.charge(attacker)

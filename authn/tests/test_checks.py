@@ -53,3 +53,86 @@ def test_issuer_unchecked_by_accident_is_an_error(settings):
 
 def test_issuer_unchecked_on_purpose_is_a_warning(settings):
     assert ids_for(settings, SECRET="s" * 32, ISSUER="", AUDIENCE="") == {"authn.W001"}
+
+
+def test_a_misspelt_key_is_an_error_that_names_the_right_one(settings):
+    settings.AUTHN = {"BETTER_AUTH_URL": "https://a.test", "SECERT": "s" * 32}
+    (message,) = [m for m in run_checks() if m.id == "authn.E010"]
+    assert "'SECERT'" in message.msg
+    assert "did you mean 'SECRET'" in message.hint
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LEEWAY_SECONDS", "30"),
+        ("LEEWAY_SECONDS", -1),
+        ("JWKS_TIMEOUT_SECONDS", 0),
+        ("TOKEN_CACHE_SIZE", True),
+        ("ALGORITHMS", "EdDSA"),
+        ("BETTER_AUTH_URL", ["https://a.test"]),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_an_error_not_a_crash(settings, name, value):
+    assert "authn.E011" in ids_for(settings, **{"BETTER_AUTH_URL": "https://a.test", name: value})
+
+
+def test_a_secret_of_the_wrong_kind_is_never_echoed(settings):
+    settings.AUTHN = {"BETTER_AUTH_URL": "https://a.test", "SECRET": b"do-not-show-me-anywhere-0123456789"}
+    messages = [m for m in run_checks() if m.id == "authn.E011"]
+    assert messages
+    assert all("do-not-show-me" not in f"{m.msg} {m.hint}" for m in messages)
+
+
+def test_a_setting_that_is_not_a_dict(settings):
+    settings.AUTHN = "https://a.test"
+    assert "authn.E011" in {m.id for m in run_checks()}
+
+
+def test_a_failure_cache_that_does_not_exist(settings):
+    assert "authn.E012" in ids_for(settings, BETTER_AUTH_URL="https://a.test", FAILURE_CACHE="nowhere")
+
+
+def test_a_broken_setting_stops_the_verifier_too(settings, make_token):
+    """Fail closed: a value the checks call an error never reaches the verifier as a default."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from authn.conf import get_verifier
+
+    settings.AUTHN = {**settings.AUTHN, "LEEWAY_SECONDS": "5"}
+    with pytest.raises(ImproperlyConfigured, match=r"authn\.E011"):
+        get_verifier()
+
+
+FEED_SECRET = "f" * 32
+
+
+def test_a_short_feed_secret(settings):
+    assert "authn.E013" in ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET="short")
+
+
+def test_the_feed_secret_must_not_be_the_token_secret(settings):
+    problems = ids_for(
+        settings, BETTER_AUTH_URL="https://a.test", SECRET=FEED_SECRET, REVOCATION_FEED_SECRET=FEED_SECRET
+    )
+    assert "authn.E014" in problems
+
+
+@pytest.mark.parametrize("extra", [{}, {"REVOCATION_FEED_URL": "file:///etc/passwd"}])
+def test_a_feed_with_nowhere_to_read_it(settings, extra):
+    problems = ids_for(settings, SECRET="s" * 32, ISSUER="i", AUDIENCE="a", REVOCATION_FEED_SECRET=FEED_SECRET, **extra)
+    assert "authn.E015" in problems
+
+
+def test_a_complete_feed_configuration_is_clean(settings):
+    assert ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET=FEED_SECRET) == set()
+
+
+def test_a_feed_secret_of_the_wrong_kind_is_never_echoed(settings):
+    settings.AUTHN = {
+        "BETTER_AUTH_URL": "https://a.test",
+        "REVOCATION_FEED_SECRET": b"never-show-this-feed-secret-123456",
+    }
+    messages = [m for m in run_checks() if m.id == "authn.E011"]
+    assert messages
+    assert all("never-show" not in f"{m.msg} {m.hint}" for m in messages)

@@ -1,4 +1,4 @@
-/** A task as the API returns it (CONTRACT.md, "A task is …"). */
+/** A task as the API returns it (docs/api.md, "The task"). */
 export interface Task {
   id: TaskId;
   user_id: string;

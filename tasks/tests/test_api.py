@@ -1,4 +1,4 @@
-"""Every row of CONTRACT.md's endpoint table, with real tokens, and the exact error shapes."""
+"""Every endpoint of docs/api.md ("Endpoints"), with real tokens, and the exact error shapes."""
 
 from __future__ import annotations
 

@@ -20,7 +20,10 @@ def test_healthz_needs_nothing(api_client):
 def test_readyz_reports_each_dependency(api_client):
     response = api_client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"database": "ok", "jwks": "ok", "cache": "ok"}}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "jwks": "ok", "cache": "ok", "revocations": "off"},
+    }
 
 
 @pytest.mark.django_db
@@ -95,7 +98,7 @@ def test_each_dependency_is_checked_at_most_once_a_second(api_client, clock, che
     for second in range(3):
         for _ in range(10):
             assert api_client.get("/readyz").status_code == 200
-        assert calls == {"database": second + 1, "jwks": second + 1, "cache": second + 1}
+        assert calls == {"database": second + 1, "jwks": second + 1, "cache": second + 1, "revocations": second + 1}
         clock[0] += 1
 
 

@@ -1,16 +1,15 @@
-"""``manage.py mint_token --sub alice``: a development HS256 token signed with BETTER_AUTH_SECRET."""
+"""``manage.py mint_token --sub alice``: a development HS256 token signed with ``AUTHN["SECRET"]``."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import jwt
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from authn.claims import better_auth_claims
-from authn.conf import current_settings
+from authn.testing import mint_token
 
 _TTL = re.compile(r"^(\d+)([smhd]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -25,7 +24,7 @@ def parse_ttl(text: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "Print a development token shaped like Better Auth's, signed with BETTER_AUTH_SECRET (DEBUG only)."
+    help = "Print a development token shaped like Better Auth's, signed with AUTHN['SECRET'] (DEBUG only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sub", required=True, help="the user id (the token's sub)")
@@ -36,12 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, sub: str, email: str | None, name: str | None, ttl: str, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("mint_token only runs with DEBUG on: production tokens come from Better Auth.")
-        conf = current_settings()
-        if not conf.secret:
-            raise CommandError("BETTER_AUTH_SECRET is not set, so there is nothing to sign with.")
-        if "HS256" not in conf.algorithms:
-            raise CommandError("HS256 is not in JWT_ALGORITHMS, so the API would refuse this token.")
-        claims = better_auth_claims(
-            sub, issuer=conf.issuer, audience=conf.audience, ttl=parse_ttl(ttl), email=email, name=name
-        )
-        self.stdout.write(jwt.encode(claims, conf.secret, algorithm="HS256"))
+        try:
+            token = mint_token(sub, ttl=parse_ttl(ttl), email=email, name=name)
+        except ImproperlyConfigured as e:
+            raise CommandError(str(e)) from None
+        self.stdout.write(token)

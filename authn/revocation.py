@@ -1,0 +1,296 @@
+"""Ended sessions and revoked users, learned from Better Auth's revocation feed and held in memory.
+
+Each process polls the feed in a background thread and keeps what it says in
+two dicts, so checking a token costs two lookups: no query, no round trip.
+A revocation is kept until every token it can match has expired
+(``expiresAt``), then dropped. The feed request is signed with its own secret
+(HMAC-SHA256 over a timestamp and the path), so it cannot be replayed later and
+needs no secret that also signs tokens.
+
+Until the first successful poll, and once the last one is older than
+``max_stale_seconds``, the process cannot know what was revoked: tokens get 503
+with ``Retry-After`` (fail closed), as while a key set cannot be fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from .errors import InvalidToken, RevocationsUnavailable
+from .fetch import FetchError, get_json
+
+logger = logging.getLogger(__name__)
+
+SESSION_ENDED = "The session has ended"
+NO_SESSION = "The token carries no session"
+PAGE_SIZE = 500
+MAX_FEED_BYTES = 1024 * 1024
+MAX_ID_LENGTH = 255
+# A feed outage is a WARNING once per this many seconds per process, INFO otherwise.
+OUTAGE_WARNING_SECONDS = 60.0
+POLLING_THREAD_NAME = "authn-revocations"
+READY_WITHIN_SECONDS = 2.0  # the promise: a revocation is applied everywhere within 2 s
+EVENT_TYPES = frozenset({"session.revoked", "user.revoked", "user.deleted"})
+
+
+def feed_authorization(secret: str, path_and_query: str, now: int) -> str:
+    """The ``Authorization`` value of one feed request: valid for its path, query and second only."""
+    message = f"{now}\nGET\n{path_and_query}".encode()
+    signature = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return f"Revocation-HMAC t={now}, sig={signature}"
+
+
+class RevocationList:
+    """The live revocations: sessions by id, users by id with the time up to which their tokens are void."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, float] = {}  # sid -> expires at (unix seconds)
+        self._users: dict[str, tuple[float, float]] = {}  # sub -> (tokens issued up to this time are void, expires)
+
+    def __len__(self) -> int:
+        return len(self._sessions) + len(self._users)
+
+    def refusal(self, claims: Mapping[str, Any]) -> str | None:
+        """Why a verified token must be refused now, or None."""
+        sid = claims.get("sid")
+        if not isinstance(sid, str) or not sid:
+            return NO_SESSION
+        if sid in self._sessions:
+            return SESSION_ENDED
+        user = self._users.get(claims["sub"])
+        if user is not None:
+            issued = claims.get("iat")
+            # A token with no iat cannot show it came after the revocation.
+            if not isinstance(issued, (int, float)) or issued <= user[0]:
+                return SESSION_ENDED
+        return None
+
+    def apply(self, event: Mapping[str, Any]) -> bool:
+        """Add one feed event; False when it is not one this list understands (it is then ignored)."""
+        kind, user_id, at, expires = event.get("type"), event.get("userId"), event.get("at"), event.get("expiresAt")
+        if kind not in EVENT_TYPES or not _is_id(user_id) or not _is_time(at) or not _is_time(expires):
+            return False
+        if kind == "session.revoked":
+            session_id = event.get("sessionId")
+            if not _is_id(session_id):
+                return False
+            self._sessions[session_id] = max(expires, self._sessions.get(session_id, 0))
+        else:
+            cutoff, until = self._users.get(user_id, (0, 0))
+            self._users[user_id] = (max(at, cutoff), max(expires, until))
+        return True
+
+    def forget_expired(self, now: float) -> None:
+        """Drop revocations no live token can match any more: their state lives no longer than a token."""
+        for sid, expires in list(self._sessions.items()):
+            if expires <= now:
+                self._sessions.pop(sid, None)
+        for user_id, (_, expires) in list(self._users.items()):
+            if expires <= now:
+                self._users.pop(user_id, None)
+
+
+class RevocationFeed:
+    """Polls the feed, applies its events in order, and answers for tokens (``check``).
+
+    ``on_user_deleted(user_id, expires_at)`` runs in the polling thread for each
+    ``user.deleted`` event, after the user's tokens are already refused here;
+    ``expires_at`` (unix seconds) is when the user's last token has expired.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        poll_seconds: float,
+        max_stale_seconds: float,
+        timeout_seconds: float,
+        on_user_deleted: Callable[[str, float], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        fetch: Callable[..., Any] = get_json,
+    ) -> None:
+        self.url = url
+        self._secret = secret
+        self.poll_seconds = poll_seconds
+        self.max_stale_seconds = max_stale_seconds
+        self.timeout_seconds = timeout_seconds
+        self.on_user_deleted = on_user_deleted
+        self.revocations = RevocationList()
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._fetch = fetch
+        self._cursor = 0
+        self._synced_at: float | None = None  # monotonic time of the last successful poll
+        self._attempted_at = -math.inf
+        self._poll_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self._warned_at = -math.inf
+        self.last_error: str | None = None
+
+    # The hot path ------------------------------------------------------------------
+
+    def check(self, claims: Mapping[str, Any]) -> None:
+        """Raise InvalidToken for a revoked token, RevocationsUnavailable when this process cannot know."""
+        if not self._is_fresh():
+            self._catch_up()
+        reason = self.revocations.refusal(claims)
+        if reason is not None:
+            raise InvalidToken(reason, reason=f"revoked: {reason.lower()}", sub=claims.get("sub"))
+
+    # Polling -------------------------------------------------------------------------
+
+    @property
+    def staleness(self) -> float | None:
+        """Seconds since the last successful poll, or None before the first."""
+        return None if self._synced_at is None else self._clock() - self._synced_at
+
+    def ensure_fresh(self) -> None:
+        """Readiness: raise RevocationsUnavailable unless the feed was read within ``ready_within`` seconds.
+
+        Stricter than serving (``max_stale_seconds``): an instance that cannot keep
+        the 2-second promise reports it long before it starts refusing tokens.
+        """
+        self.start()
+        if self._synced_at is None:
+            self.poll()
+        staleness = self.staleness
+        if staleness is None or staleness > self.ready_within:
+            raise RevocationsUnavailable(
+                f"last read {'never' if staleness is None else f'{staleness:.1f} s ago'}: {self.last_error}",
+                retry_after=max(1, math.ceil(self.poll_seconds)),
+            )
+
+    @property
+    def ready_within(self) -> float:
+        return max(READY_WITHIN_SECONDS, 4 * self.poll_seconds)
+
+    def start(self) -> None:
+        """Start the polling thread of this process (again after a fork: threads do not survive one)."""
+        if not self._stopped.is_set() and (self._thread is None or not self._thread.is_alive()):
+            self._thread = threading.Thread(target=self._run, name=POLLING_THREAD_NAME, daemon=True)
+            self._thread.start()
+
+    def poll(self) -> bool:
+        """Read every new event, apply it, and say whether the feed answered."""
+        with self._poll_lock:
+            return self._poll_locked()
+
+    def _catch_up(self) -> None:
+        """First use, or stale: start the thread and poll now; 503 when the feed still cannot be read.
+
+        At most one attempt per poll interval is made on a request's behalf: during
+        an outage the others are answered at once instead of queueing on the lock.
+        """
+        self.start()
+        # Never read: wait for a read under way (the thread's first) rather than answer 503 beside it.
+        waits = self._synced_at is None or self._clock() - self._attempted_at >= self.poll_seconds
+        if waits and self._poll_lock.acquire(timeout=self.timeout_seconds):
+            try:
+                # Another thread may have read, or failed to, while this one waited.
+                if not self._is_fresh() and self._clock() - self._attempted_at >= self.poll_seconds:
+                    self._poll_locked()
+            finally:
+                self._poll_lock.release()
+        if not self._is_fresh():
+            raise RevocationsUnavailable(
+                self.last_error or "never read", retry_after=max(1, math.ceil(self.poll_seconds))
+            )
+
+    def _is_fresh(self) -> bool:
+        synced_at = self._synced_at
+        return synced_at is not None and self._clock() - synced_at <= self.max_stale_seconds
+
+    def stop(self) -> None:
+        """End the polling thread (a changed setting builds a new feed)."""
+        self._stopped.set()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self.poll()
+            self._stopped.wait(self.poll_seconds)
+
+    def _poll_locked(self) -> bool:
+        started = self._attempted_at = self._clock()
+        try:
+            while True:
+                page = self._read_page()
+                for event in page["events"]:
+                    self._apply(event)
+                if len(page["events"]) < PAGE_SIZE:
+                    break
+        except (FetchError, ValueError, HookFailed) as e:
+            self._report_failure(str(e))
+            return False
+        self.revocations.forget_expired(self._wall_clock())
+        self._synced_at = started
+        self.last_error = None
+        return True
+
+    def _read_page(self) -> dict[str, Any]:
+        query = urlencode({"after": self._cursor, "limit": PAGE_SIZE})
+        separator = "&" if "?" in self.url else "?"
+        url = f"{self.url}{separator}{query}"
+        path_and_query = url.split("://", 1)[-1].partition("/")[2]
+        authorization = feed_authorization(self._secret, "/" + path_and_query, int(self._wall_clock()))
+        page = self._fetch(
+            url, timeout=self.timeout_seconds, max_bytes=MAX_FEED_BYTES, headers={"Authorization": authorization}
+        )
+        events = page.get("events") if isinstance(page, Mapping) else None
+        if not isinstance(events, list):
+            raise ValueError(f"GET {self.url} did not return a revocation feed page")
+        return {"events": events}
+
+    def _apply(self, event: Any) -> None:
+        event_id = event.get("id") if isinstance(event, Mapping) else None
+        if type(event_id) is not int or event_id <= self._cursor:
+            return  # out of order or seen: the cursor only moves forward
+        if not self.revocations.apply(event):
+            self._cursor = event_id
+            logger.warning("revocation feed event %d ignored: not understood", event_id)
+            return
+        if event["type"] == "user.deleted" and self.on_user_deleted is not None:
+            try:
+                self.on_user_deleted(event["userId"], event["expiresAt"])
+            except Exception as e:
+                # The cursor stays before this event, so the next poll runs the hook again.
+                raise HookFailed(f"user.deleted {event_id}: {type(e).__name__}: {e}") from e
+        self._cursor = event_id
+        logger.info(
+            "revocation applied: %s user=%.*r session=%.*r",
+            event["type"],
+            MAX_ID_LENGTH,
+            event["userId"],
+            MAX_ID_LENGTH,
+            event.get("sessionId"),
+        )
+
+    def _report_failure(self, error: str) -> None:
+        self.last_error = error
+        now = self._clock()
+        warn = now - self._warned_at >= OUTAGE_WARNING_SECONDS
+        if warn:
+            self._warned_at = now
+        logger.log(logging.WARNING if warn else logging.INFO, "revocation feed unreachable: %.200s", error)
+
+
+class HookFailed(Exception):
+    """The host's handler of a deleted user failed; the event is applied again on the next poll."""
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+
+
+def _is_time(value: Any) -> bool:
+    return type(value) in (int, float) and 0 <= value < 2**40
