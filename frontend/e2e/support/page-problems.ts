@@ -22,12 +22,12 @@ interface Observed {
   method: string;
   status?: number;
   failure?: string;
-  /** For an aborted request: whether a navigation of the page abandoned it. */
+  /** For an aborted request: whether the page moving to another document abandoned it. */
   leftBehind?: () => boolean;
 }
 
-/** How long after an abort the navigation that caused it may show up. */
-const NAVIGATION_GRACE_MS = 1_000;
+/** How far apart an abort and the arrival of the next document may be reported. */
+const NAVIGATION_GRACE_MS = 1_500;
 
 interface Watch {
   expected: ExpectedFailure[];
@@ -62,13 +62,11 @@ export function expectFailures(target: Page | BrowserContext, ...expected: Expec
 
 function watchPage(page: Page, watch: Watch): void {
   const where = () => new URL(page.url()).pathname || page.url();
-  // Requests the page abandons by navigating away are not failures. Chromium may report the
-  // abort a moment before the navigation's own request, so this is settled when the test ends.
-  const navigationTimes: number[] = [];
-  const startTimes = new WeakMap<Request, number>();
-  page.on("request", (request) => {
-    startTimes.set(request, Date.now());
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigationTimes.push(Date.now());
+  // Requests a document still had open when the page moved on to another are not failures: their
+  // abort comes with the new document's arrival, just before or after it, so this is settled when the test ends.
+  const arrivals: number[] = [];
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) arrivals.push(Date.now());
   });
   page.on("pageerror", (error) => watch.problems.push(`${where()}: uncaught ${error.name}: ${error.message}`));
   page.on("console", (message) => {
@@ -85,9 +83,8 @@ function watchPage(page: Page, watch: Watch): void {
     if (page.isClosed() || (failure === "net::ERR_ABORTED" && isRouterFetch(request))) return;
     const observed: Observed = { page: where(), url: request.url(), method: request.method(), failure };
     if (failure === "net::ERR_ABORTED") {
-      const [startedAt, abortedAt] = [startTimes.get(request) ?? 0, Date.now()];
-      observed.leftBehind = () =>
-        navigationTimes.some((time) => time >= startedAt && time <= abortedAt + NAVIGATION_GRACE_MS);
+      const abortedAt = Date.now();
+      observed.leftBehind = () => arrivals.some((time) => Math.abs(time - abortedAt) <= NAVIGATION_GRACE_MS);
     }
     watch.observed.push(observed);
   });
