@@ -25,8 +25,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # A local development .env with fresh random secrets; never committed.
 .env:
-	@$(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
-	@echo "Wrote .env (DEBUG on, random SECRET_KEY and BETTER_AUTH_SECRET)."
+	@$(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'REVOCATION_FEED_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
+	@echo "Wrote .env (DEBUG on, random SECRET_KEY, BETTER_AUTH_SECRET and REVOCATION_FEED_SECRET)."
 
 # The API on :8000 and the web app on :3000 together; Ctrl-C stops both.
 run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed

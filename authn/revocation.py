@@ -68,8 +68,9 @@ class RevocationList:
         user = self._users.get(claims["sub"])
         if user is not None:
             issued = claims.get("iat")
-            # A token with no iat cannot show it came after the revocation.
-            if not isinstance(issued, (int, float)) or issued <= user[0]:
+            # Strictly before: a token of the same second may be a new sign-in after it, and the
+            # sessions the revocation ended come as session events of their own. No iat: refused.
+            if not isinstance(issued, (int, float)) or issued < user[0]:
                 return SESSION_ENDED
         return None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import time
 from collections.abc import Callable
 
 from .common import USER, Identity, log, per_call, write_json
@@ -46,6 +47,8 @@ def run(seconds: float, profile: str | None) -> dict[str, object]:
     fixed("list 20, no authentication (TrustEveryone)", "GET", f"/api/unsecured/{USER}/tasks", "never-checked")
     fixed("list 20, token seen before", "GET", listing, token)
     fixed("single task", "GET", f"{listing}/{task_id}", token)
+    single = requests["single task"]
+    requests["single task, revocation feed on"] = with_revocation_feed(single)
     fixed("401, no token", "GET", listing, None)
 
     def first_verification() -> bytes:
@@ -70,6 +73,7 @@ def run(seconds: float, profile: str | None) -> dict[str, object]:
     us = {name: min(values) * 1e6 for name, values in rounds.items()}
     secured, unsecured = us["list 20, token seen before"], us["list 20, no authentication (TrustEveryone)"]
     authenticate_us = authentication_us(token, seconds=seconds / 5)
+    revocation_cost = us["single task, revocation feed on"] / us["single task"] - 1
     result: dict[str, object] = {
         "per_request_us": us,
         "authenticate_us": authenticate_us,
@@ -77,15 +81,60 @@ def run(seconds: float, profile: str | None) -> dict[str, object]:
         "auth_share_of_list": authenticate_us / secured,
         "auth_share_by_difference": (secured - unsecured) / secured,
         "list_tasks": LIST_TASKS,
+        "revocation_check_cost_of_single_task": revocation_cost,
     }
     for name, value in us.items():
         log(f"  {name:<56} {value:9.1f} µs")
     log(f"  authentication step (header to user), token seen before {authenticate_us:9.1f} µs")
     log(f"  authentication share of a 20-task list = {result['auth_share_of_list']:.1%} (target ≤ 3%)")
+    log(f"  revocation check's cost on a single-task read = {revocation_cost:+.1%} (target ≤ 2%)")
     if profile:
         seed(LIST_TASKS)  # the writes above added tasks: profile the 20-task list that was timed
         result["profile_top"] = profile_list(requests["list 20, token seen before"], profile)
     return result
+
+
+def revocation_feed_holding(revoked: int = 10_000) -> object:
+    """A revocation feed already read, holding ``revoked`` ended sessions, that never polls again.
+
+    What the benchmarks measure is the check each request pays, not the polling thread.
+    """
+    from authn.revocation import RevocationFeed
+
+    at = int(time.time())
+    events = [
+        {"id": i, "type": "session.revoked", "sessionId": f"s{i}", "userId": f"u{i}", "at": at, "expiresAt": at + 900}
+        for i in range(1, revoked + 1)
+    ]
+    pages = iter([{"events": events}, {"events": []}])
+    feed = RevocationFeed(
+        "http://feed.invalid/api/auth/revocations",
+        "x" * 32,
+        poll_seconds=3600,
+        max_stale_seconds=3600,
+        timeout_seconds=1,
+        fetch=lambda url, **kwargs: next(pages, {"events": []}),
+    )
+    feed.start = lambda: None  # type: ignore[method-assign]
+    if not feed.poll() or len(feed.revocations) != revoked:
+        raise RuntimeError("the benchmark's revocation feed was not read")
+    return feed
+
+
+def with_revocation_feed(call: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``call`` with the revocation check on (``revocation_feed_holding``), off again after it."""
+    from authn.conf import get_verifier
+
+    feed, verifier = revocation_feed_holding(), get_verifier()
+
+    def call_with_feed() -> bytes:
+        verifier.revocations = feed
+        try:
+            return call()
+        finally:
+            verifier.revocations = None
+
+    return call_with_feed
 
 
 def authentication_us(token: str, *, seconds: float) -> float:

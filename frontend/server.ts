@@ -5,12 +5,16 @@
  * shows the connection's address to the app, so Better Auth could not tell a
  * proxy's header from one a client made up to dodge its rate limits. This
  * server writes the header from the connection first (lib/client-address.ts).
+ * It also gives every request an X-Request-ID (the client's, if plain), which
+ * the audit log lines carry and the response echoes (lib/request-id.ts).
  *
  * Usage: `npm start -- [-H 0.0.0.0] [-p 3000]`, as with `next start`.
  */
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { forwardedFor, parseTrustedProxies } from "./lib/client-address";
+import { requestIdFor } from "./lib/request-id";
+import { readFeedSecret } from "./lib/revocations.mjs";
 
 // As `next start` does; Next.js and Better Auth would otherwise run in development mode.
 (process.env as { NODE_ENV?: string }).NODE_ENV ??= "production";
@@ -30,6 +34,9 @@ const { default: next } = await import("next");
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
+// Better Auth is built on the first request; a bad feed secret stops the server now instead
+// (after prepare(), which has read .env.local).
+readFeedSecret(process.env);
 
 createServer((request, response) => {
   request.headers["x-forwarded-for"] = forwardedFor(
@@ -37,6 +44,9 @@ createServer((request, response) => {
     request.socket.remoteAddress,
     trustedProxies,
   );
+  const requestId = requestIdFor(request.headers["x-request-id"]);
+  request.headers["x-request-id"] = requestId;
+  response.setHeader("X-Request-ID", requestId);
   void handle(request, response);
 }).listen(port, hostname, () => {
   console.log(`Ready on http://${hostname}:${port}`);

@@ -2,6 +2,7 @@
 // Not for production: in-memory storage, random secret, a key-rotation hook.
 //
 //   node server.mjs --port 0 --alg EdDSA [--expires-in SECONDS]
+//                   [--revocation-feed-secret SECRET] [--admin-email EMAIL]
 //
 // Prints one JSON line on stdout once listening; everything else goes to stderr.
 
@@ -10,8 +11,12 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
+import { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
 import { toNodeHandler } from "better-auth/node";
+import { admin } from "better-auth/plugins/admin";
 import { jwt } from "better-auth/plugins/jwt";
+// The web app's own revocation feed, so the API is tested against the code it will poll.
+import { readFeedSecret, revocations } from "../frontend/lib/revocations.mjs";
 
 const ALGS = ["EdDSA", "ES256", "ES512", "RS256", "PS256"];
 
@@ -23,6 +28,10 @@ const { values: args } = parseArgs({
     port: { type: "string", default: "0" },
     alg: { type: "string", default: "EdDSA" },
     "expires-in": { type: "string" },
+    // Default: $REVOCATION_FEED_SECRET; unset, the feed answers 404.
+    "revocation-feed-secret": { type: "string", default: process.env.REVOCATION_FEED_SECRET ?? "" },
+    // The user who signs up with this email is an administrator (may ban and revoke others' sessions).
+    "admin-email": { type: "string" },
   },
 });
 if (!ALGS.includes(args.alg)) {
@@ -35,8 +44,18 @@ if (expiresIn !== undefined && !/^-?\d+$/.test(expiresIn)) {
   process.exit(2);
 }
 
+const secret = randomBytes(32).toString("hex");
+let feedSecret;
+try {
+  feedSecret = readFeedSecret({ REVOCATION_FEED_SECRET: args["revocation-feed-secret"], BETTER_AUTH_SECRET: secret });
+} catch (error) {
+  console.error(error.message);
+  process.exit(2);
+}
+const adminEmail = args["admin-email"]?.toLowerCase();
+
 // Tables live in this object so the rotate hook can drop the signing keys.
-const db = { user: [], session: [], account: [], verification: [], jwks: [] };
+const db = { user: [], session: [], account: [], verification: [], jwks: [], revocationEvent: [] };
 let auth;
 let authHandler;
 
@@ -63,20 +82,37 @@ server.listen(Number(args.port), "127.0.0.1", () => {
   const url = `http://127.0.0.1:${server.address().port}`;
   auth = betterAuth({
     baseURL: url,
-    secret: randomBytes(32).toString("hex"),
+    secret,
     database: memoryAdapter(db),
     emailAndPassword: { enabled: true, requireEmailVerification: false },
+    user: { deleteUser: { enabled: true } },
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (user) => (adminEmail && user.email === adminEmail ? { data: { ...user, role: "admin" } } : undefined),
+        },
+      },
+    },
     plugins: [
       jwt({
         jwks: { keyPairConfig: { alg: args.alg } },
-        ...(expiresIn && { jwt: { expirationTime: `${expiresIn}s` } }),
+        jwt: {
+          ...(expiresIn && { expirationTime: `${expiresIn}s` }),
+          // As the web app (frontend/lib/auth.ts): the session the token was issued for.
+          definePayload: ({ user, session }) => ({ ...user, sid: session.id }),
+        },
       }),
+      admin(),
+      revocations(
+        { secret: feedSecret, tokenLifetimeSeconds: expiresIn === undefined ? 900 : Number(expiresIn) },
+        { createAuthEndpoint, createAuthMiddleware, APIError },
+      ),
     ],
   });
   authHandler = toNodeHandler(auth);
-  const ready = { url, jwks_url: `${url}/api/auth/jwks`, alg: args.alg };
+  const ready = { url, jwks_url: `${url}/api/auth/jwks`, alg: args.alg, revocations_url: `${url}/api/auth/revocations` };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 });
 

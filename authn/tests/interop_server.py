@@ -39,12 +39,21 @@ class BetterAuthServer:
     use separate servers cannot see each other's users or keys.
     """
 
-    def __init__(self, alg: str = "EdDSA", expires_in: int | None = None) -> None:
+    def __init__(
+        self,
+        alg: str = "EdDSA",
+        expires_in: int | None = None,
+        *,
+        revocation_feed_secret: str | None = None,
+        admin_email: str | None = None,
+    ) -> None:
         if alg not in ALGORITHMS:
             msg = f"alg must be one of {ALGORITHMS}, not {alg!r}"
             raise ValueError(msg)
         self.alg = alg
         self.expires_in = expires_in
+        self.revocation_feed_secret = revocation_feed_secret
+        self.admin_email = admin_email
         self.url = ""
         self.jwks_url = ""
         self._process: subprocess.Popen[str] | None = None
@@ -54,6 +63,10 @@ class BetterAuthServer:
         if self.expires_in is not None:
             # The "=" form keeps a negative value from reading as a flag.
             command.append(f"--expires-in={self.expires_in}")
+        if self.revocation_feed_secret:
+            command += ["--revocation-feed-secret", self.revocation_feed_secret]
+        if self.admin_email:
+            command += ["--admin-email", self.admin_email]
         self._process = subprocess.Popen(
             command,
             cwd=INTEROP_DIR,
@@ -88,6 +101,16 @@ class BetterAuthServer:
     def token_for(self, email: str, password: str) -> str:
         """Sign in an existing user and return a freshly issued JWT."""
         return self._session_token("/api/auth/sign-in/email", {"email": email, "password": password})
+
+    def signed_in(self, email: str, password: str, name: str | None = None) -> BrowserSession:
+        """A browser signed in (signed up first when ``name`` is given): its cookie, and JWTs on request."""
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        session = BrowserSession(self.url, opener)
+        if name is None:
+            session.post("/api/auth/sign-in/email", {"email": email, "password": password})
+        else:
+            session.post("/api/auth/sign-up/email", {"email": email, "password": password, "name": name})
+        return session
 
     def rotate(self) -> str:
         """Replace the signing key; return the new kid.
@@ -152,3 +175,31 @@ class BetterAuthServer:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+class BrowserSession:
+    """One signed-in browser of the Better Auth server: sign out, revoke, ban, delete as a person would."""
+
+    def __init__(self, url: str, opener: urllib.request.OpenerDirector) -> None:
+        self.url = url
+        self._opener = opener
+
+    def token(self) -> str:
+        """A JWT for this session, as the web app gets one."""
+        with self._opener.open(f"{self.url}/api/auth/token", timeout=HTTP_TIMEOUT) as response:
+            return json.load(response)["token"]
+
+    def get(self, path: str) -> Any:
+        with self._opener.open(f"{self.url}{path}", timeout=HTTP_TIMEOUT) as response:
+            return json.load(response)
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=json.dumps(body or {}).encode(),
+            headers={"Content-Type": "application/json", "Origin": self.url},
+            method="POST",
+        )
+        with self._opener.open(request, timeout=HTTP_TIMEOUT) as response:
+            text = response.read()
+        return json.loads(text) if text else None

@@ -40,6 +40,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const webUrl = `http://127.0.0.1:${webPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const running: ChildProcess[] = [];
+  // Both sides of the revocation feed: the app serves it, the API polls it.
+  const revocationFeedSecret = randomBytes(32).toString("base64url");
 
   const apiEnv = {
     ...process.env,
@@ -50,11 +52,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     DATABASE_URL: `sqlite:///${path.join(dataDir, "api.sqlite3")}`,
     // No clock leeway, so a token past exp is refused at once and the silent refresh is really exercised.
     JWT_LEEWAY_SECONDS: "0",
+    REVOCATION_FEED_SECRET: revocationFeedSecret,
   };
   const webEnv = {
     ...process.env,
     BETTER_AUTH_URL: webUrl,
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    REVOCATION_FEED_SECRET: revocationFeedSecret,
     NEXT_PUBLIC_API_BASE_URL: apiUrl,
     AUTH_SQLITE_FILE: path.join(dataDir, "auth.sqlite3"),
     DATABASE_URL: "",

@@ -1,15 +1,22 @@
 import { betterAuth } from "better-auth";
 import { nextCookies } from "better-auth/next-js";
-import { jwt } from "better-auth/plugins";
+import { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
+import { admin, jwt } from "better-auth/plugins";
+import { toExpJWT } from "better-auth/plugins/jwt";
+import { auditLog } from "./audit-log";
 import { createAuthDatabase } from "./auth-database";
 import { readRates } from "./auth-limits";
 import { parseTrustedProxies } from "./client-address";
 import { failedSignInLimit } from "./failed-sign-ins";
+import { readFeedSecret, revocations } from "./revocations.mjs";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./validation";
 
 /** Better Auth on the server: email and password, sessions in an httpOnly SameSite=Lax cookie, EdDSA JWTs. */
 export function createAuth(env: NodeJS.ProcessEnv = process.env) {
   const rates = readRates(env);
+  // The API expects the default lifetime (exp = iat + 900); end-to-end tests shorten it
+  // with TEST_JWT_EXPIRATION_TIME (e.g. "10s") to watch the silent refresh happen.
+  const expirationTime = env.TEST_JWT_EXPIRATION_TIME || "15m";
   return betterAuth({
     appName: "Tasks",
     baseURL: env.BETTER_AUTH_URL,
@@ -21,6 +28,8 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
     },
+    // POST /api/auth/delete-user, with the password; its sessions end with it (lib/revocations.mjs).
+    user: { deleteUser: { enabled: true } },
     telemetry: { enabled: false },
     // Limits per client address, on in every mode and kept in the database (the `rateLimit`
     // table), so all instances of the app share one count. Other paths Better Auth limits more
@@ -32,6 +41,8 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
       customRules: {
         "/sign-in/*": rates.RATE_LIMIT_SIGN_IN,
         "/sign-up/*": rates.RATE_LIMIT_SIGN_UP,
+        // Polled by every API process twice a second, and signed: no per-address limit.
+        "/revocations": false,
       },
     },
     advanced: {
@@ -41,9 +52,16 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
     },
     plugins: [
       // Defaults: EdDSA (Ed25519) keys, JWKS at /api/auth/jwks, iss = aud = BETTER_AUTH_URL.
-      // The API expects the default lifetime (exp = iat + 900); end-to-end tests shorten it
-      // with TEST_JWT_EXPIRATION_TIME (e.g. "10s") to watch the silent refresh happen.
-      jwt({ jwt: { expirationTime: env.TEST_JWT_EXPIRATION_TIME || "15m" } }),
+      // Every claim as before, plus `sid`: the session the token was issued for, which the
+      // API refuses once the revocation feed says that session ended.
+      jwt({ jwt: { expirationTime, definePayload: ({ user, session }) => ({ ...user, sid: session.id }) } }),
+      // Bans and session revocation by administrators (users whose `role` is "admin").
+      admin(),
+      revocations(
+        { secret: readFeedSecret(env), tokenLifetimeSeconds: toExpJWT(expirationTime, 0) },
+        { createAuthEndpoint, createAuthMiddleware, APIError },
+      ),
+      auditLog(),
       failedSignInLimit(rates.RATE_LIMIT_FAILED_SIGN_IN),
       // Lets server actions set cookies; Better Auth asks for it to be the last plugin.
       nextCookies(),

@@ -25,6 +25,14 @@ console.warn = (message?: unknown, ...rest: unknown[]) => {
   if (!String(message).includes("[Better Auth]")) warn(message, ...rest);
 };
 
+/** Every audit line (lib/audit-log.ts) the instances wrote, as written, oldest first; kept out of the test output. */
+export const auditLines: string[] = [];
+const info = console.info;
+console.info = (message?: unknown, ...rest: unknown[]) => {
+  if (typeof message === "string" && message.includes('"logger":"audit"')) auditLines.push(message);
+  else info(message, ...rest);
+};
+
 export interface Attempt {
   email: string;
   password: string;
@@ -39,7 +47,8 @@ export function sharedDatabase(): { env: Env; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), "auth-unit-"));
   const env: Env = {
     BETTER_AUTH_URL: BASE_URL,
-    BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+    // PostgreSQL outlives the run, and with it the JWT signing key, encrypted with this secret.
+    BETTER_AUTH_SECRET: POSTGRES ? "unit-tests-only-not-a-secret-0000000000" : randomBytes(32).toString("base64url"),
     DATABASE_URL: POSTGRES ? process.env.DATABASE_URL : "",
     AUTH_SQLITE_FILE: path.join(dir, "auth.sqlite3"),
   };
@@ -52,7 +61,7 @@ export async function startAuth(env: Env) {
   await (await getMigrations(auth.options)).runMigrations();
   const trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
 
-  async function post(pathname: string, body: object, peer: string, xff?: string): Promise<Response> {
+  async function post(pathname: string, body: object, peer: string, xff?: string, headers: HeadersInit = {}): Promise<Response> {
     return auth.handler(
       new Request(`${BASE_URL}/api/auth${pathname}`, {
         method: "POST",
@@ -60,17 +69,41 @@ export async function startAuth(env: Env) {
           "content-type": "application/json",
           origin: BASE_URL,
           "x-forwarded-for": forwardedFor(xff, peer, trustedProxies),
+          ...headers,
         },
         body: JSON.stringify(body),
       }),
     );
   }
 
+  /** GET `pathAndQuery` (below /api/auth) as it arrives, with `headers`. */
+  async function get(pathAndQuery: string, headers: HeadersInit = {}): Promise<Response> {
+    return auth.handler(new Request(`${BASE_URL}/api/auth${pathAndQuery}`, { headers }));
+  }
+
   return {
+    auth,
+    get,
+    post,
     signIn: ({ email, password, peer, xff }: Attempt) => post("/sign-in/email", { email, password }, peer, xff),
     signUp: (email: string, password: string, peer: string) =>
       post("/sign-up/email", { name: "Test Person", email, password }, peer),
   };
+}
+
+/** The session cookie a sign-up or sign-in answer set, as a Cookie header. */
+export function sessionCookie(response: Response): string {
+  const cookie = response.headers
+    .getSetCookie()
+    .map((header) => header.split(";")[0] ?? "")
+    .find((pair) => pair.startsWith("better-auth.session_token="));
+  if (!cookie) throw new Error(`no session cookie in the answer (status ${response.status})`);
+  return cookie;
+}
+
+/** The session token inside a session cookie (the cookie's value is "<token>.<signature>"). */
+export function sessionToken(cookie: string): string {
+  return decodeURIComponent(cookie.split("=")[1] ?? "").split(".")[0] ?? "";
 }
 
 /** An email no other run has used, so runs against one PostgreSQL database never meet. */
