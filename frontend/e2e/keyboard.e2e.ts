@@ -173,7 +173,7 @@ test("the whole journey works with the keyboard alone", async () => {
   assert.equal(await bankBox.isChecked(), true, "rolled back to done");
   await page.unrouteAll({ behavior: "wait" });
 
-  await tabTo(page, page.getByRole("button", { name: "Sign out" }), { backwards: true });
+  await tabTo(page, page.getByRole("button", { name: "Sign out", exact: true }), { backwards: true });
   await keys.press("Enter");
   await page.waitForURL((current) => current.pathname === "/sign-in");
   assert.equal(pathOf(page), "/sign-in?next=/tasks&reason=signed-out");

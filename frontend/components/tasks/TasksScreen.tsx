@@ -55,14 +55,17 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
         signingOutOthers={others === "working"}
         onSignOutOthers={() => void signOutOthers()}
       />
-      {others === "done" && (
-        <div className={styles.banner}>
-          <Alert tone="info">
-            Signed out everywhere else: every other browser and device now has to sign in again. You&apos;re still
-            signed in here.
-          </Alert>
-        </div>
-      )}
+      {/* In the page from the start: screen readers ignore a region that arrives together with its text. */}
+      <div aria-live="polite">
+        {others === "done" && (
+          <div className={styles.banner}>
+            <Alert tone="info">
+              Signed out everywhere else: every other browser and device now has to sign in again. You&apos;re still
+              signed in here.
+            </Alert>
+          </div>
+        )}
+      </div>
       {others === "failed" && (
         <div className={styles.banner}>
           <Alert tone="error">Couldn&apos;t sign out your other sessions. Check your connection and try again.</Alert>
