@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from api.views import CountedBeforePermissionsMixin
 from authn.authentication import refuse_token
 from authn.conf import get_revocation_feed
 from authn.revocation import SESSION_ENDED
-from todo_project.views import CountedBeforePermissionsMixin
 
 from .etags import ConditionalTaskMixin
 from .models import Task

@@ -2,11 +2,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
-from authn.views import MeView
-
-from .health import healthz, readyz
-from .schema import SchemaView
-from .views import UnknownAPIPath
+from api.health import healthz, readyz
+from api.identity import MeView
+from api.schema import SchemaView
+from api.views import UnknownAPIPath
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -22,6 +21,6 @@ urlpatterns = [
     re_path(r"^api/", UnknownAPIPath.as_view()),
 ]
 
-handler400 = "todo_project.exceptions.bad_request"
-handler404 = "todo_project.exceptions.not_found"
-handler500 = "todo_project.exceptions.server_error"
+handler400 = "api.exceptions.bad_request"
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"

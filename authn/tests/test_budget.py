@@ -170,7 +170,7 @@ def shared_counters(request, settings):
     if request.param == "database":
         settings.CACHES = {
             **settings.CACHES,
-            "ratelimit": {"BACKEND": "todo_project.counter_cache.DatabaseCounterCache"},
+            "ratelimit": {"BACKEND": "api.counter_cache.DatabaseCounterCache"},
         }
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from authn.user import BetterAuthUser
 
-logger = logging.getLogger("todo_project.requests")
+logger = logging.getLogger("api.requests")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # A client's id is echoed into logs and headers, so only a short, plain one is kept.
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
