@@ -62,8 +62,9 @@ def earlier_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(f"git is not installed: this test builds a database with the code of commit {EARLIER_COMMIT}.")
     if archive.returncode != 0:
         pytest.fail(
-            f"Commit {EARLIER_COMMIT} is not in the git history of {ROOT} (a shallow clone? fetch the history): "
-            f"this test builds a database with that commit's code. git said: {archive.stderr.decode().strip()}"
+            f"Cannot read commit {EARLIER_COMMIT} from the git history of {ROOT} (not a git checkout, or a shallow "
+            f"clone without that commit?): this test builds a database with that commit's code. "
+            f"git said: {archive.stderr.decode().strip()}"
         )
     tree = tmp_path_factory.mktemp("earlier")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
