@@ -22,7 +22,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 # The last commit whose rate-limit counters lived in todo_project (todo_project/migrations 0001 and 0002).
-EARLIER_COMMIT = "4af32deb70e47f037d969c9465acc65042526ef9"
+EARLIER_COMMIT = "1067d726d3416c9ac849a6437b6926b777a8a89e"
 COUNTERS = [("user:alice:writes", 3, 4102444800.0), ("user:bob:reads", 41, 4102444860.5), ("fail:10.0.0.7", 1, 1.0)]
 
 WRITE_COUNTERS = f"""
