@@ -134,6 +134,9 @@ else:
     # A database that cannot be reached answers 503 quickly instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 
+# Single-task and list reads run SQL compiled once per query shape (tasks/precompiled.py); off: the public QuerySet API.
+TASKS_PRECOMPILED_SQL = _read("PRECOMPILED_SQL", bool, True)
+
 # CACHE AND RATE LIMITS
 # ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
