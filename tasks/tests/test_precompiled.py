@@ -1,9 +1,6 @@
 """The precompiled reads: taken when TASKS_PRECOMPILED_SQL is on, never when off, equal to the QuerySet's either way."""
 
 import gc
-import os
-import subprocess
-import sys
 import threading
 import weakref
 from pathlib import Path
@@ -19,6 +16,7 @@ from tasks.checks import check_precompiled_reads
 from tasks.models import Task, TaskCount
 from tasks.selectors import task_of, task_page
 from tasks.serializers import ORDERINGS, TASK_FIELDS
+from todo_project.tests.test_settings import run_python
 
 from .factories import TaskFactory
 
@@ -202,24 +200,9 @@ def test_a_queryset_of_another_model_is_refused(db):
 
 @pytest.mark.parametrize(("value", "expected"), [(None, "True"), ("", "True"), ("off", "False")])
 def test_the_setting_comes_from_precompiled_sql_in_the_environment(tmp_path, value, expected):
-    env = {k: v for k, v in os.environ.items() if k not in ("PRECOMPILED_SQL", "DATABASE_URL")}
-    if value is not None:
-        env["PRECOMPILED_SQL"] = value
+    env = {"PRECOMPILED_SQL": value} if value is not None else {}
     code = "import django; django.setup(); from django.conf import settings; print(settings.TASKS_PRECOMPILED_SQL)"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={
-            **env,
-            "ENV_FILE": "",
-            "SECRET_KEY": "x",
-            "DJANGO_SETTINGS_MODULE": "todo_project.settings",
-            "PYTHONPATH": str(ROOT),
-        },
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(["-c", code], {"SECRET_KEY": "x", **env}, tmp_path)
     assert result.stdout.strip() == expected, result.stderr
 
 
