@@ -113,6 +113,8 @@ class JSONFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
         }
         entry.update({field: getattr(record, field) for field in _REQUEST_FIELDS if hasattr(record, field)})
+        # An audit line (authn.audit) names its own fields.
+        entry.update({field: getattr(record, field) for field in getattr(record, "audit", ())})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)

@@ -180,6 +180,25 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W003",
 ]
 
+# METRICS (Prometheus, api/metrics.py)
+# ------------------------------------------------------------------------------
+# Off: /metrics is the JSON 404 of any unknown path. On: served to direct peers on these networks only.
+METRICS_ENABLED = _read("METRICS_ENABLED", bool, False)
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _e:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS has an entry that is not an address or network: {_network!r}."
+        ) from _e
+# prometheus_client reads it too: set, every worker of the instance writes its counts there and
+# /metrics sums them; unset, /metrics shows the counts of whichever worker answers.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if METRICS_ENABLED and PROMETHEUS_MULTIPROC_DIR and not os.path.isdir(PROMETHEUS_MULTIPROC_DIR):
+    # Found out at the first request otherwise, as a 500 from every worker.
+    raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR is not a directory: {PROMETHEUS_MULTIPROC_DIR}.")
+
 # AUTHENTICATION (Better Auth)
 # ------------------------------------------------------------------------------
 # Validated by authn's system checks (authn.E001…); see authn/conf.py for defaults.
@@ -206,6 +225,7 @@ AUTHN = {
     "REVOCATION_FEED_SECRET": env.str("REVOCATION_FEED_SECRET", default=""),
     "REVOCATION_FEED_URL": env.str("REVOCATION_FEED_URL", default=""),
     "REVOCATION_MAX_STALE_SECONDS": _read("REVOCATION_MAX_STALE_SECONDS", float, 30.0),
+    "METRICS": METRICS_ENABLED,
 }
 
 # REST FRAMEWORK

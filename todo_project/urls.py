@@ -4,12 +4,14 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from api.health import healthz, readyz
 from api.identity import MeView
+from api.metrics import metrics
 from api.schema import SchemaView
 from api.views import UnknownAPIPath
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
