@@ -67,7 +67,7 @@ def rate_limit_counters_in_memory(settings: Any) -> Iterator[None]:
 
     Rate limits stay on for every test, but need no database (most tests have
     none) and never carry counts from one test to the next. The shared backends
-    have their own tests in todo_project/tests/test_ratelimits.py.
+    have their own tests in api/tests/test_ratelimits.py.
     """
     settings.CACHES = {
         **settings.CACHES,

@@ -11,9 +11,10 @@ from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from . import audit
 from .budget import client_address
-from .conf import get_failure_budget, get_verifier
-from .errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable
+from .conf import get_failure_budget, get_observer, get_verifier
+from .errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable, refusal_code
 from .user import BetterAuthUser
 from .verifier import TokenVerifier
 
@@ -24,7 +25,7 @@ INVALID_TOKEN_DETAIL = "Unauthorized - Invalid or expired token"  # noqa: S105 (
 # DRF creates a new authenticator per request and asks a fresh one for the
 # header, so the failure travels on the request (as django-oauth-toolkit does).
 _ERROR_ATTR = "_authn_error_description"
-# Attacker-controlled values in log lines are shown as repr() (escaped) and cut to this length.
+# A kid is the client's to choose: logged up to this many characters.
 LOGGED_VALUE_LENGTH = 80
 # An unreachable key set is a WARNING once per this many seconds per process, INFO otherwise:
 # each forged token during an outage must not be a WARNING of its own.
@@ -68,8 +69,8 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
             return None  # no credentials: DRF answers "not authenticated"
         if parts[0].lower() != b"bearer":
             budget = get_failure_budget()
-            _refuse_if_spent(budget.check(request))
-            _refuse_if_spent(budget.charge(request))  # a refused credential all the same
+            _refuse_if_spent(budget.check(request), request)
+            _refuse_if_spent(budget.charge(request), request)  # a refused credential all the same
             return None  # not our scheme: let DRF answer "not authenticated"
         if len(parts) != 2:
             self._fail(request, "The Authorization header must be 'Bearer <token>'", "bad header shape")
@@ -86,16 +87,19 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         token unverified; an address in good standing costs no shared read.
         """
         budget = get_failure_budget()
-        _refuse_if_spent(budget.check(request))
+        _refuse_if_spent(budget.check(request), request)
+        verifier = self.verifier
         try:
-            claims = self.verifier.verify(token)
+            claims = verifier.verify(token)
         except InvalidToken as e:
-            self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub)
+            self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub, sid=e.sid)
         except KeySourceUnavailable as e:
-            _refuse_if_spent(budget.charge(request))
+            _refuse_if_spent(budget.charge(request), request)
             revocations = isinstance(e, RevocationsUnavailable)
             _log_outage("revocation feed" if revocations else "key set", e.reason, request)
             raise KeySetUnavailable(e.retry_after, REVOCATIONS_UNKNOWN_DETAIL if revocations else None) from e
+        if verifier.observer is not None:
+            verifier.observer.token_verified()
         return BetterAuthUser.from_claims(claims), claims
 
     def authenticate_header(self, request: Request) -> str:
@@ -106,26 +110,47 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         return f'Bearer realm="{REALM}", error="invalid_token", error_description="{description}"'
 
     @staticmethod
-    def _fail(request: Request, description: str, reason: str, *, kid: Any = None, sub: str | None = None) -> NoReturn:
-        _refuse_if_spent(get_failure_budget().charge(request))
-        logger.info(
-            "token refused: %s (%.200s) kid=%.*r sub=%.*r client=%s",
-            description,
-            reason,
-            LOGGED_VALUE_LENGTH,
-            kid,
-            LOGGED_VALUE_LENGTH,
-            sub,
-            client_address(request),
-        )
+    def _fail(
+        request: Request,
+        description: str,
+        reason: str,
+        *,
+        kid: Any = None,
+        sub: str | None = None,
+        sid: str | None = None,
+    ) -> NoReturn:
+        _refuse_if_spent(get_failure_budget().charge(request), request)
+        _report_refusal(request, description, reason, kid=kid, sub=sub, sid=sid)
         setattr(request, _ERROR_ATTR, description)
         raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
 
 
 def refuse_token(request: Request, description: str) -> NoReturn:
     """Refuse the request's token from a view, as authentication would have: 401 with the RFC 6750 header."""
+    user, claims = request.user, request.auth if isinstance(request.auth, dict) else {}
+    sub = user.id if type(user) is BetterAuthUser else None
+    _report_refusal(request, description, "refused by the view", sub=sub, sid=claims.get("sid"))
     setattr(request, _ERROR_ATTR, description)
     raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
+
+
+def _report_refusal(
+    request: Request, description: str, detail: str, *, kid: Any = None, sub: str | None = None, sid: Any = None
+) -> None:
+    """The audit line and the metric of a refused token; ``sub`` and ``sid`` only from a verified signature."""
+    code = refusal_code(description)
+    observer = get_observer()
+    if observer is not None:
+        observer.token_refused(code)
+    audit.log_event(
+        audit.TOKEN_REFUSED,
+        user_id=sub,
+        session_id=sid,
+        client=client_address(request),
+        reason=code,
+        detail=detail,
+        kid=None if kid is None else audit.bounded(kid, LOGGED_VALUE_LENGTH),
+    )
 
 
 def refusal_description(request: Request) -> str | None:
@@ -133,9 +158,21 @@ def refusal_description(request: Request) -> str | None:
     return getattr(request, _ERROR_ATTR, None)
 
 
-def _refuse_if_spent(wait: int | None) -> None:
+def _refuse_if_spent(wait: int | None, request: Request) -> None:
     if wait is not None:
+        report_rate_limited(request, FAILED_AUTHENTICATIONS)
         raise FailureBudgetSpent(wait)
+
+
+FAILED_AUTHENTICATIONS = "failed_authentications"
+
+
+def report_rate_limited(request: Request, limit: str, user_id: str | None = None) -> None:
+    """The audit line and the metric of a request answered 429 by ``limit`` (hosts call it for their own limits)."""
+    observer = get_observer()
+    if observer is not None:
+        observer.rate_limited(limit)
+    audit.log_event(audit.RATE_LIMITED, user_id=user_id, client=client_address(request), reason=limit)
 
 
 _outage_lock = threading.Lock()

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from django.dispatch import receiver
 
 from .budget import FailureBudget
 from .keys import KeySet, RemoteKeySource, StaticKeySource
+from .observer import Observer
 from .revocation import POLLING_THREAD_NAME, RevocationFeed
 from .signals import user_deleted
 from .token_cache import DEFAULT_SIZE as DEFAULT_TOKEN_CACHE_SIZE
@@ -64,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "REVOCATION_FEED_URL": None,  # None: {BETTER_AUTH_URL}/api/auth/revocations
     "REVOCATION_POLL_SECONDS": 0.5,
     "REVOCATION_MAX_STALE_SECONDS": 30.0,  # past it without a successful poll: 503 (fail closed)
+    "METRICS": False,  # True: Prometheus metrics (authn/prometheus.py; needs prometheus-client)
 }
 REVOCATION_FEED_PATH = "/api/auth/revocations"
 # The numbers: key -> (type, least value).
@@ -133,6 +136,7 @@ class AuthnSettings:
     revocation_feed_url: str | None
     revocation_poll_seconds: float
     revocation_max_stale_seconds: float
+    metrics: bool = False
     invalid: tuple[Problem, ...] = ()
 
     @classmethod
@@ -165,6 +169,9 @@ class AuthnSettings:
                 expected = f"{'a number' if kind is float else 'a whole number'} >= {least}"
                 invalid.append(_invalid(name, value, expected))
                 values[name] = DEFAULTS[name]
+        if not isinstance(values["METRICS"], bool):
+            invalid.append(_invalid("METRICS", values["METRICS"], "True or False"))
+            values["METRICS"] = DEFAULTS["METRICS"]
         algorithms = values["ALGORITHMS"]
         if algorithms is not None and (isinstance(algorithms, str) or not all(isinstance(a, str) for a in algorithms)):
             invalid.append(_invalid("ALGORITHMS", algorithms, "a list of algorithm names"))
@@ -204,6 +211,7 @@ class AuthnSettings:
             ),
             revocation_poll_seconds=float(values["REVOCATION_POLL_SECONDS"]),
             revocation_max_stale_seconds=float(values["REVOCATION_MAX_STALE_SECONDS"]),
+            metrics=values["METRICS"],
             invalid=tuple(invalid),
         )
 
@@ -306,6 +314,15 @@ def find_problems(conf: AuthnSettings) -> list[Problem]:
             )
         )
     problems.extend(_revocation_problems(conf))
+    if conf.metrics and find_spec("prometheus_client") is None:
+        problems.append(
+            Problem(
+                "authn.E016",
+                True,
+                f"{key('METRICS')} is on but prometheus-client is not installed.",
+                f"Install prometheus-client, or set {key('METRICS')} to False.",
+            )
+        )
     if conf.failure_cache not in settings.CACHES:
         problems.append(
             Problem(
@@ -408,6 +425,7 @@ def get_verifier() -> TokenVerifier:
                 cooldown_seconds=conf.jwks_cooldown_seconds,
                 timeout_seconds=conf.jwks_timeout_seconds,
                 on_change=cache.clear if cache is not None else None,
+                observer=get_observer(),
             )
         )
     feed = get_revocation_feed()
@@ -418,7 +436,7 @@ def get_verifier() -> TokenVerifier:
         audience=conf.audience,
         leeway_seconds=conf.leeway_seconds,
     )
-    return TokenVerifier(config, key_sources=sources, cache=cache, revocations=feed)
+    return TokenVerifier(config, key_sources=sources, cache=cache, revocations=feed, observer=get_observer())
 
 
 @lru_cache(maxsize=1)
@@ -434,6 +452,7 @@ def get_revocation_feed() -> RevocationFeed | None:
         max_stale_seconds=conf.revocation_max_stale_seconds,
         timeout_seconds=conf.jwks_timeout_seconds,
         on_user_deleted=_send_user_deleted,
+        observer=get_observer(),
     )
 
 
@@ -444,6 +463,16 @@ def _send_user_deleted(user_id: str, expires_at: float) -> None:
     finally:
         if threading.current_thread().name == POLLING_THREAD_NAME:  # a request's own connection stays open
             connections.close_all()
+
+
+@lru_cache(maxsize=1)
+def get_observer() -> Observer | None:
+    """The process-wide metrics observer (``METRICS``), or None: then nothing is measured, at no cost."""
+    if not current_settings().metrics or find_spec("prometheus_client") is None:
+        return None  # missing: authn.E016 says so, and tokens are still verified
+    from .prometheus import PrometheusObserver
+
+    return PrometheusObserver()
 
 
 @lru_cache(maxsize=1)
@@ -461,7 +490,12 @@ def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
             feed = get_revocation_feed()
             if feed is not None:
                 feed.stop()
+        if get_observer.cache_info().currsize:
+            stop = getattr(get_observer(), "stop", None)
+            if stop is not None:
+                stop()
         current_settings.cache_clear()
         get_verifier.cache_clear()
+        get_observer.cache_clear()
         get_revocation_feed.cache_clear()
         get_failure_budget.cache_clear()

@@ -1,5 +1,35 @@
 """The two ways verification can fail, free of any web framework."""
 
+# Every description a refusal can carry, by its short name; tests keep the two in step.
+REFUSAL_CODES = {
+    "The Authorization header must be 'Bearer <token>'": "bad_header",
+    "The token is malformed": "malformed",
+    "The token is too large": "too_large",
+    "The token's algorithm is not allowed": "algorithm_not_allowed",
+    "The token has an unsupported critical header": "critical_header",
+    "The token has no usable key id": "no_key_id",
+    "The token's signing key is unknown": "unknown_key",
+    "The token's algorithm does not match its key": "algorithm_mismatch",
+    "The token's signature is invalid": "signature",
+    "The token has expired": "expired",
+    "The token is not yet valid": "not_yet_valid",
+    "The token's issuer is not accepted": "issuer",
+    "The token's audience is not accepted": "audience",
+    "The token lacks a required claim": "missing_claim",
+    "The token has no subject": "no_subject",
+    "The token's subject is not a valid user id": "invalid_subject",
+    "The token's issue time is invalid": "issued_at",
+    "The token's time claims are invalid": "time_claims",
+    "The token is invalid": "invalid",
+    "The session has ended": "revoked",
+    "The token carries no session": "no_session",
+}
+
+
+def refusal_code(description: str) -> str:
+    """The short name of a refusal's ``description`` (``invalid`` for one not listed)."""
+    return REFUSAL_CODES.get(description, "invalid")
+
 
 class InvalidToken(Exception):
     """The token is not acceptable; the client should get a new one.
@@ -15,14 +45,21 @@ class InvalidToken(Exception):
         reason: str = "",
         kid: str | None = None,
         sub: str | None = None,
+        sid: str | None = None,
     ) -> None:
         super().__init__(description)
         self.description = description
         self.reason = reason or description
         self.kid = kid
         # Only set when the signature was good, so the logs never attribute a
-        # forged token to a real user.
+        # forged token to a real user; ``sid`` (the session) likewise.
         self.sub = sub
+        self.sid = sid
+
+    @property
+    def code(self) -> str:
+        """A short, stable name for why (metric labels, audit lines): one per ``description``."""
+        return refusal_code(self.description)
 
 
 class KeySourceUnavailable(Exception):

@@ -18,6 +18,7 @@ from jwt.exceptions import PyJWTError
 
 from .errors import InvalidToken, KeySourceUnavailable
 from .fetch import FetchError, get_json
+from .observer import Observer
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +126,10 @@ class RemoteKeySource:
         fetch: Callable[[str], KeySet] | None = None,
         clock: Callable[[], float] = time.monotonic,
         on_change: Callable[[], None] | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.url = url
+        self._observer = observer
         self._cache_seconds = cache_seconds
         self._max_stale_seconds = max_stale_seconds
         self._cooldown_seconds = cooldown_seconds
@@ -199,12 +202,17 @@ class RemoteKeySource:
             self._lock.release()
 
     def _fetch_and_store(self, started: float) -> None:
+        fetch_started = time.perf_counter()
         try:
             keys = self._fetch(self.url)
         except KeyFetchError as e:
+            if self._observer is not None:
+                self._observer.keyset_fetched(False, time.perf_counter() - fetch_started)
             self._last_failure = str(e)
             logger.warning("JWKS refresh failed; keeping the keys held: %s", e)
             return
+        if self._observer is not None:
+            self._observer.keyset_fetched(True, time.perf_counter() - fetch_started)
         # A kid republished with other key material is a change too: tokens verified
         # with the old material must be checked again (see token_cache.py).
         previous = self._keys

@@ -24,8 +24,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from . import audit
 from .errors import InvalidToken, RevocationsUnavailable
 from .fetch import FetchError, get_json
+from .observer import Observer
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +107,8 @@ class RevocationFeed:
     ``on_user_deleted(user_id, expires_at)`` runs in the polling thread for each
     ``user.deleted`` event, after the user's tokens are already refused here;
     ``expires_at`` (unix seconds) is when the user's last token has expired.
+    Each event applied is an audit line, and reported to ``observer`` with its
+    lag: from its ``at`` to now, except for the backlog of the first read.
     """
 
     def __init__(
@@ -119,6 +123,7 @@ class RevocationFeed:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         fetch: Callable[..., Any] = get_json,
+        observer: Observer | None = None,
     ) -> None:
         self.url = url
         self._secret = secret
@@ -130,6 +135,7 @@ class RevocationFeed:
         self._clock = clock
         self._wall_clock = wall_clock
         self._fetch = fetch
+        self._observer = observer
         self._cursor = 0
         self._synced_at: float | None = None  # monotonic time of the last successful poll
         self._attempted_at = -math.inf
@@ -147,7 +153,9 @@ class RevocationFeed:
             self._catch_up()
         reason = self.revocations.refusal(claims)
         if reason is not None:
-            raise InvalidToken(reason, reason=f"revoked: {reason.lower()}", sub=claims.get("sub"))
+            raise InvalidToken(
+                reason, reason=f"revoked: {reason.lower()}", sub=claims.get("sub"), sid=claims.get("sid")
+            )
 
     # Polling -------------------------------------------------------------------------
 
@@ -267,13 +275,17 @@ class RevocationFeed:
                 # The cursor stays before this event, so the next poll runs the hook again.
                 raise HookFailed(f"user.deleted {event_id}: {type(e).__name__}: {e}") from e
         self._cursor = event_id
-        logger.info(
-            "revocation applied: %s user=%.*r session=%.*r",
-            event["type"],
-            MAX_ID_LENGTH,
-            event["userId"],
-            MAX_ID_LENGTH,
-            event.get("sessionId"),
+        # The first read's backlog happened before this process started: no lag of its making.
+        lag = None if self._synced_at is None else round(self._wall_clock() - event["at"], 3)
+        if self._observer is not None:
+            self._observer.revocation_applied(event["type"], lag)
+        audit.log_event(
+            audit.REVOCATION_APPLIED,
+            user_id=event["userId"],
+            session_id=event.get("sessionId"),
+            reason=event["type"],
+            revocation_id=event_id,
+            lag_seconds=lag,
         )
 
     def _report_failure(self, error: str) -> None:

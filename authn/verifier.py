@@ -18,6 +18,7 @@ from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
 from .errors import InvalidToken, KeySourceUnavailable
+from .observer import Observer
 from .token_cache import VerifiedTokenCache, token_digest
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
@@ -152,11 +153,13 @@ class TokenVerifier:
         key_sources: Sequence[KeySource] = (),
         cache: VerifiedTokenCache | None = None,
         revocations: RevocationCheck | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.config = config
         self._key_sources = tuple(key_sources)
         self.cache = cache
         self.revocations = revocations
+        self.observer = observer
         self._options: dict[str, Any] = {
             "require": ["exp", "sub"],
             "verify_iss": config.issuer is not None,
@@ -185,7 +188,10 @@ class TokenVerifier:
         digest = token_digest(token)
         generation = cache.generation
         hit = cache.get(digest)
+        observer = self.observer
         if hit is not None:
+            if observer is not None:
+                observer.cache_hit()
             claims, alg, kid = hit
             # Asking for the key keeps a fetched key set refreshing on schedule, as
             # uncached requests do; a change it brings empties the cache, and then
@@ -194,6 +200,8 @@ class TokenVerifier:
             if cache.generation == generation:
                 return claims
             generation = cache.generation
+        elif observer is not None:
+            observer.cache_miss()
         claims, alg, kid = self._verify(token)
         cache.put(digest, (claims, alg, kid), exp=claims.get("exp"), generation=generation)
         return claims
@@ -289,14 +297,16 @@ class TokenVerifier:
     def _refusal(error: jwt.PyJWTError, token: str, kid: Any) -> InvalidToken:
         for error_type, description in _CLAIM_ERRORS:
             if isinstance(error, error_type):
-                return InvalidToken(description, reason=str(error), kid=kid, sub=_unverified_sub(token))
+                sub, sid = _unverified_identity(token)
+                return InvalidToken(description, reason=str(error), kid=kid, sub=sub, sid=sid)
         for error_type, description in _SIGNATURE_ERRORS:
             if isinstance(error, error_type):
                 return InvalidToken(description, reason=str(error), kid=kid)
         return InvalidToken("The token is invalid", reason=str(error), kid=kid)
 
 
-def _unverified_sub(token: str) -> str | None:
-    """The subject of a token whose signature verified but whose claims did not."""
-    sub = jwt.decode(token, options={"verify_signature": False}).get("sub")
-    return sub[:128] if isinstance(sub, str) else None
+def _unverified_identity(token: str) -> tuple[str | None, str | None]:
+    """The subject and session of a token whose signature verified but whose claims did not."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    sub, sid = claims.get("sub"), claims.get("sid")
+    return (sub[:128] if isinstance(sub, str) else None), (sid[:255] if isinstance(sid, str) else None)

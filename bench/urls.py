@@ -26,5 +26,5 @@ class TrustEveryone(BaseAuthentication):
 
 unsecured_list = TaskViewSet.as_view({"get": "list"}, authentication_classes=[TrustEveryone])
 
-# Under /api/, as the real list is, so both meet the same middleware (see todo_project/page_middleware.py).
+# Under /api/, as the real list is, so both meet the same middleware (see api/page_middleware.py).
 urlpatterns = [path("api/unsecured/<str:user_id>/tasks", unsecured_list), *project_urlpatterns]

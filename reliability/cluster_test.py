@@ -249,6 +249,32 @@ def check_budget(result: dict[str, Any], db_url: str) -> tuple[list[tuple[str, s
     return violations, line
 
 
+def check_metrics(
+    direct: list[str], proxy: str, tls: ssl.SSLContext, accepted: int
+) -> tuple[list[tuple[str, str]], str]:
+    """Each instance's /metrics sums its workers (at least every accepted request counted); nginx's front hides it."""
+    time.sleep(1.5)  # workers add their per-request counts every second
+    problems, verified = [], 0.0
+    for url in direct:
+        status, _, body = stack.request(url, "GET", "/metrics")
+        if status != 200 or not isinstance(body, str):
+            problems.append(("metrics: an instance did not answer its scraper", f"{url}/metrics -> {status}"))
+            continue
+        found = re.search(r"^authn_tokens_verified_total ([0-9.e+]+)$", body, re.MULTILINE)
+        verified += float(found.group(1)) if found else 0.0
+    if verified < accepted:
+        detail = f"{verified:.0f} < {accepted}: one worker's counts, not the instance's?"
+        problems.append(("metrics: fewer tokens verified than requests accepted", detail))
+    status, _, body = stack.request(proxy, "GET", "/metrics", tls=tls)
+    if status != 404 or "authn_" in str(body):
+        problems.append(("metrics: served through the public front", f"{proxy}/metrics -> {status}"))
+    line = (
+        f"metrics: {verified:.0f} tokens verified across instances, {accepted} requests accepted; "
+        f"through the front: {status}: {'ok' if not problems else 'FAILED'}"
+    )
+    return problems, line
+
+
 def check_etag_across_instances(urls: list[str], keys: stack.Secrets) -> list[tuple[str, str]]:
     """A version read from one instance is current on the other; a stale one is refused by both."""
     user = "cluster-etag"
@@ -395,7 +421,11 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
                 *("createsuperuser", "--no-input", "--username", ADMIN_USER, "--email", "admin@example.com"),
             )
             for n, port in enumerate(ports):
-                procs.append(stack.start_gunicorn(f"api-{'ab'[n]}", port, env, workdir))
+                # As the README deploys metrics: one empty directory per instance, which its workers share.
+                metrics_dir = workdir / f"metrics-{'ab'[n]}"
+                metrics_dir.mkdir()
+                instance_env = {**env, "METRICS_ENABLED": "true", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+                procs.append(stack.start_gunicorn(f"api-{'ab'[n]}", port, instance_env, workdir))
             direct = [f"http://{stack.HOST}:{port}" for port in ports]
             for url in direct:
                 stack.wait_ready(url, procs)
@@ -439,6 +469,8 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             row_violations, rows_line = check_rows(ledgers, db_url)
             budget_violations, budget_line = check_budget(budget, db_url)
             etag_violations = check_etag_across_instances(direct, keys)
+            accepted = sum(n for ledger in ledgers for status, n in ledger.statuses.items() if 200 <= status < 300)
+            metrics_violations, metrics_line = check_metrics(direct, proxy, tls, accepted)
             signouts = revocation_phase.measure(better_auth, {"api-a": direct[0], "api-b": direct[1]})
             front_violations = (
                 tls_front.check_front(proxy, plain, direct[0], tls, keys.token("cluster-big"))
@@ -446,7 +478,8 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
                 + tls_front.check_browsable_authorize(proxy, tls, keys)
                 + tls_front.check_edge(proxy, plain, tls)
             )
-            violations += row_violations + budget_violations + etag_violations + signouts.violations + front_violations
+            violations += row_violations + budget_violations + etag_violations + front_violations + metrics_violations
+            violations += signouts.violations
         finally:
             for proc in reversed(procs):
                 proc.stop(grace=10)
@@ -480,6 +513,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
     print(rows_line)
     print(budget_line)
     print(f"etag across instances: {'ok' if not etag_violations else 'FAILED'}")
+    print(metrics_line)
     print(signouts.line())
     print(
         "https front: HTTP redirected, HSTS, 413 at the proxy; admin login and the browsable API's Authorize "

@@ -7,4 +7,4 @@ class TasksConfig(AppConfig):
     name = "tasks"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (a user Better Auth deletes takes their tasks along)
+        from . import checks, receivers  # noqa: F401  (the system check; a user Better Auth deletes takes their tasks along)

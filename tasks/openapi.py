@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 
-from todo_project.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS, error
+from api.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS, error
 
 from .serializers import ORDERING_FIELDS, TaskCompleteSerializer, TaskSerializer
 

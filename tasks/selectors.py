@@ -1,17 +1,16 @@
-"""Read queries for tasks, always scoped to one user."""
+"""Read queries for tasks, always scoped to one user.
 
-import threading
+The single-task lookup and an unsearched list page run as SQL compiled once
+(``precompiled``) unless ``TASKS_PRECOMPILED_SQL`` is off; then, as every other
+read, through the public QuerySet API. Both give the same rows in the same queries.
+"""
+
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.db import connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q, QuerySet, Subquery
-from django.db.models.expressions import Expression
-from django.db.models.sql import Query
-from django.db.models.sql.compiler import SQLCompiler
 
+from . import precompiled
 from .models import Task, TaskCount
 
 
@@ -21,96 +20,27 @@ def tasks_of(*, user_id: str) -> QuerySet[Task]:
 
 
 def task_of(*, user_id: str, task_id: int) -> Task | None:
-    """Task ``task_id`` if ``user_id`` owns it, else None: the row every single-task request reads.
-
-    Django compiles a QuerySet's SQL anew on every evaluation, which costs more
-    than SQLite takes to answer this lookup: the SQL is compiled by the ORM once
-    per database backend instead (``compiled``, ``fetch``).
-    """
-    database = Task.objects.db
-    lookup = _task_of_sql(database, connections[database].vendor)
-    rows = fetch(lookup, database, user_id=user_id, task_id=task_id)
-    return Task.from_db(database, lookup.column_names, rows[0]) if rows else None
+    """Task ``task_id`` if ``user_id`` owns it, else None: the row every single-task request reads."""
+    if precompiled.enabled():
+        return _ONE_TASK.first(user_id=user_id, task_id=task_id)
+    return _one_task(user_id=user_id, task_id=task_id).first()
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per query shape, cached for the process
-class CompiledQuery:
-    """SQL the ORM compiled once, which value each placeholder takes, and the columns it selects."""
-
-    sql: str
-    parameter_names: tuple[str, ...]
-    query: Query
-    # What it selects, columns and annotations; connection-free: a compiler of the request's connection converts them.
-    columns: tuple[Expression, ...]
-    column_names: tuple[str, ...]
-
-    def parameters(self, **values: Any) -> list[Any]:
-        return [values[name] for name in self.parameter_names]
-
-    def converters(self, connection: BaseDatabaseWrapper) -> tuple[SQLCompiler, dict[int, Any]]:
-        """A compiler on ``connection`` and its converters for the columns, found once per thread.
-
-        Finding them costs about half as much as the lookup query itself. They
-        hold the thread's connection, so they are kept in the thread's own
-        storage and go with it: a server that starts a thread per request keeps
-        no connection of a finished one.
-        """
-        found = _thread_converters.found.get(self)
-        if found is None or found[0] is not connection:
-            compiler = self.query.get_compiler(connection=connection)
-            found = _thread_converters.found[self] = (connection, compiler, compiler.get_converters(self.columns))
-        return found[1], found[2]
+def _one_task(*, user_id: str, task_id: int) -> QuerySet[Task]:
+    return tasks_of(user_id=user_id).filter(pk=task_id).order_by()
 
 
-class _ThreadConverters(threading.local):
-    def __init__(self) -> None:
-        self.found: dict[CompiledQuery, tuple[BaseDatabaseWrapper, SQLCompiler, dict[int, Any]]] = {}
-
-
-_thread_converters = _ThreadConverters()
-
-
-def compiled(queryset: QuerySet, database: str, marks: dict[Any, str], *, paged: bool = False) -> CompiledQuery:
-    """``queryset``'s SQL on ``database``, with each placeholder named by the mark value it was built with.
-
-    The marks are values no real request uses; ``paged`` appends ``LIMIT``/``OFFSET``
-    placeholders, in the syntax of the SQLite and PostgreSQL backends.
-    """
-    compiler = queryset.query.get_compiler(using=database)
-    sql, parameters = compiler.as_sql()
-    parameter_names = tuple(marks[parameter] for parameter in parameters)
-    if paged:
-        sql, parameter_names = f"{sql} LIMIT %s OFFSET %s", (*parameter_names, "limit", "offset")
-    columns = tuple(column for column, _sql, _alias in compiler.select)
-    names = tuple(alias or column.target.attname for column, _sql, alias in compiler.select)
-    return CompiledQuery(sql, parameter_names, queryset.query, columns, names)
-
-
-def fetch(query: CompiledQuery, database: str, **values: Any) -> list[list[Any]]:
-    """``query``'s rows for these parameter values, converted by the database backend as the ORM converts them.
-
-    The compiler's converters are the ones ``raw()`` and QuerySets apply; tests
-    hold every precompiled read equal to its QuerySet's on SQLite and PostgreSQL.
-    """
-    connection = connections[database]
-    compiler, converters = query.converters(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql, query.parameters(**values))
-        rows = cursor.fetchall()
-    return list(compiler.apply_converters(rows, converters))
+def task_of_query(database: str) -> precompiled.CompiledQuery:
+    """The SQL ``task_of`` runs on ``database`` when precompiled."""
+    return _ONE_TASK.compiled(database)
 
 
 _USER_MARK, _TASK_MARK = "\x00user_id", -1  # values no real lookup uses, to find each parameter's place
+_ONE_TASK = precompiled.Precompiled(Task, _one_task, {"user_id": _USER_MARK, "task_id": _TASK_MARK})
 _TOTAL = "total_in_list"  # the list's total on every row of a page; not a Task field
 # What a user's counter row says for each status filter.
 _COUNTED = {"all": F("total"), "completed": F("completed"), "pending": F("total") - F("completed")}
-
-
-@cache
-def _task_of_sql(database: str, vendor: str) -> CompiledQuery:
-    """The ORM's own SQL for one user's task by id on ``database``."""
-    lookup = tasks_of(user_id=_USER_MARK).filter(pk=_TASK_MARK).order_by()
-    return compiled(lookup, database, {_USER_MARK: "user_id", _TASK_MARK: "task_id"})
+STATUSES = tuple(_COUNTED)
 
 
 @dataclass(frozen=True)
@@ -126,35 +56,29 @@ def task_page(
 ) -> TaskPage:
     """Rows ``offset`` to ``offset + limit`` of the user's unsearched list, with the list's total.
 
-    The list's SQL depends only on (status, ordering), so it is compiled once per
-    shape, as ``task_of``'s is, and the rows pass through the backend's own
-    converters: the same rows as the QuerySet's, at under half the cost. Each row
-    also carries the total from the user's counter row, so a full page needs no
-    second query for ``X-Total-Count``, and rows and total come from one snapshot.
-    A page past the end has no row to carry it: its total is None.
+    Each row carries the total from the user's counter row, so a full page needs
+    no second query for ``X-Total-Count``, and rows and total come from one
+    snapshot. A page past the end has no row to carry it: its total is None.
     """
-    database = Task.objects.db
-    page = task_page_query(database, status=status, ordering=ordering, fields=fields)
-    rows = fetch(page, database, user_id=user_id, offset=offset, limit=limit)
-    # The columns are ``fields`` and then the total (_task_page_sql checks): zip() stops before the total.
-    return TaskPage([dict(zip(fields, row, strict=False)) for row in rows], rows[0][-1] if rows else None)
+    if precompiled.enabled():
+        rows = _PAGE.values(status, ordering, fields, user_id=user_id, offset=offset, limit=limit)
+    else:
+        rows = list(_page_rows(status, ordering, fields, user_id=user_id)[offset : offset + limit])
+    return _page_of(rows)
 
 
-def task_page_query(database: str, *, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
-    """The SQL ``task_page`` runs on ``database`` (the benchmark shows its ``EXPLAIN``)."""
-    return _task_page_sql(database, connections[database].vendor, status, ordering, fields)
+def _page_rows(status: str, ordering: str, fields: tuple[str, ...], *, user_id: str) -> QuerySet:
+    """The unsearched list's rows of ``fields``, each with the list's total."""
+    listing = task_list(user_id=user_id, status=status, ordering=ordering).values(*fields)
+    return _with_total(listing, user_id=user_id, status=status)
 
 
-@cache
-def _task_page_sql(database: str, vendor: str, status: str, ordering: str, fields: tuple[str, ...]) -> CompiledQuery:
-    """The ORM's own SQL for a page of one user's list with this status and ordering."""
-    listing = task_list(user_id=_USER_MARK, status=status, ordering=ordering).values(*fields)
-    page = compiled(
-        _with_total(listing, user_id=_USER_MARK, status=status), database, {_USER_MARK: "user_id"}, paged=True
-    )
-    if page.column_names != (*fields, _TOTAL):
-        raise RuntimeError(f"unexpected columns for a list page: {page.column_names}")
-    return page
+_PAGE = precompiled.Precompiled(Task, _page_rows, {"user_id": _USER_MARK}, paged=True)
+
+
+def task_page_query(database: str, *, status: str, ordering: str, fields: tuple[str, ...]) -> precompiled.CompiledQuery:
+    """The SQL ``task_page`` runs on ``database`` when precompiled (the benchmark shows its ``EXPLAIN``)."""
+    return _PAGE.compiled(database, status, ordering, fields)
 
 
 def _with_total(rows: QuerySet, *, user_id: str, status: str) -> QuerySet:
@@ -216,7 +140,7 @@ class TaskListing:
         )
 
     def page(self, *, offset: int, limit: int) -> TaskPage:
-        """An offset page: without a search (the usual list) by SQL compiled once, total included (``task_page``)."""
+        """An offset page: without a search (the usual list) with its total (``task_page``)."""
         if self.search:
             return TaskPage(list(self.rows()[offset : offset + limit]))
         return task_page(

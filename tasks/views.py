@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from api.views import CountedBeforePermissionsMixin
 from authn.authentication import refuse_token
 from authn.conf import get_revocation_feed
 from authn.revocation import SESSION_ENDED
-from todo_project.views import CountedBeforePermissionsMixin
 
 from .etags import ConditionalTaskMixin
 from .models import Task
@@ -70,7 +70,7 @@ class TaskViewSet(
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def get_object(self) -> Task:
-        """The path's task if it is the token user's, else 404: one precompiled query (selectors.task_of)."""
+        """The path's task if it is the token user's, else 404: one query (selectors.task_of)."""
         # Decided by dispatch, not by request.method: DRF's OPTIONS answer calls
         # get_object() as a pretend PUT, outside any transaction.
         if self.conditional_write:

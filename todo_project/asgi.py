@@ -4,7 +4,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from todo_project.charsets import TextCharsetASGIRequest
+from api.charsets import TextCharsetASGIRequest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 

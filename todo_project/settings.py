@@ -71,37 +71,38 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "axes",  # failed admin sign-ins, see ADMIN SIGN-IN LOCKOUT
     "corsheaders",
+    # Before rest_framework, so its templates/rest_framework/api.html is the browsable API's page.
+    "api",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
-    "todo_project",
     "authn",
     "tasks",
 ]
 MIDDLEWARE = [
-    "todo_project.proxies.TrustedProxyMiddleware",
-    "todo_project.request_log.RequestLogMiddleware",
-    "todo_project.middleware.PrivateAPIResponsesMiddleware",
-    "todo_project.middleware.BodySizeLimitMiddleware",
+    "api.proxies.TrustedProxyMiddleware",
+    "api.request_log.RequestLogMiddleware",
+    "api.middleware.PrivateAPIResponsesMiddleware",
+    "api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "todo_project.middleware.MissingCredentialsMiddleware",
+    "api.middleware.MissingCredentialsMiddleware",
     # Django's own for the admin and HTML pages; bearer-token API calls skip them (page_middleware.py).
-    "todo_project.page_middleware.SessionMiddleware",
+    "api.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "todo_project.page_middleware.CsrfViewMiddleware",
-    "todo_project.page_middleware.AuthenticationMiddleware",
-    "todo_project.page_middleware.MessageMiddleware",
+    "api.page_middleware.CsrfViewMiddleware",
+    "api.page_middleware.AuthenticationMiddleware",
+    "api.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After (inside) the others, so its lockout page gets their headers too.
-    "todo_project.page_middleware.AxesMiddleware",
-    "todo_project.middleware.JSONErrorsForAPIMiddleware",
+    "api.page_middleware.AxesMiddleware",
+    "api.middleware.JSONErrorsForAPIMiddleware",
 ]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "todo_project" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -133,6 +134,9 @@ else:
     # A database that cannot be reached answers 503 quickly instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 
+# Single-task and list reads run SQL compiled once per query shape (tasks/precompiled.py); off: the public QuerySet API.
+TASKS_PRECOMPILED_SQL = _read("PRECOMPILED_SQL", bool, True)
+
 # CACHE AND RATE LIMITS
 # ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -142,9 +146,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Rate-limit counters must be shared by every process: Redis (falling back to
     # per-process memory while it is down), or else the database.
-    "ratelimit": {"BACKEND": "todo_project.counter_cache.FailoverRedisCache", "LOCATION": REDIS_URL}
+    "ratelimit": {"BACKEND": "api.counter_cache.FailoverRedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "todo_project.counter_cache.DatabaseCounterCache"},
+    else {"BACKEND": "api.counter_cache.DatabaseCounterCache"},
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 RATE_LIMITS = {
@@ -172,9 +176,28 @@ SILENCED_SYSTEM_CHECKS = [
     # RedisCache nor our atomic database counters. Its real checks (E001-E003) stay on.
     "django_ratelimit.W001",
     # "No CsrfViewMiddleware": it looks for Django's class by name, not for the subclass
-    # in page_middleware; todo_project.W003 checks for the class (todo_project/checks.py).
+    # in page_middleware; api.W003 checks for the class (api/checks.py).
     "security.W003",
 ]
+
+# METRICS (Prometheus, api/metrics.py)
+# ------------------------------------------------------------------------------
+# Off: /metrics is the JSON 404 of any unknown path. On: served to direct peers on these networks only.
+METRICS_ENABLED = _read("METRICS_ENABLED", bool, False)
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _e:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS has an entry that is not an address or network: {_network!r}."
+        ) from _e
+# prometheus_client reads it too: set, every worker of the instance writes its counts there and
+# /metrics sums them; unset, /metrics shows the counts of whichever worker answers.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+if METRICS_ENABLED and PROMETHEUS_MULTIPROC_DIR and not os.path.isdir(PROMETHEUS_MULTIPROC_DIR):
+    # Found out at the first request otherwise, as a 500 from every worker.
+    raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR is not a directory: {PROMETHEUS_MULTIPROC_DIR}.")
 
 # AUTHENTICATION (Better Auth)
 # ------------------------------------------------------------------------------
@@ -202,6 +225,7 @@ AUTHN = {
     "REVOCATION_FEED_SECRET": env.str("REVOCATION_FEED_SECRET", default=""),
     "REVOCATION_FEED_URL": env.str("REVOCATION_FEED_URL", default=""),
     "REVOCATION_MAX_STALE_SECONDS": _read("REVOCATION_MAX_STALE_SECONDS", float, 30.0),
+    "METRICS": METRICS_ENABLED,
 }
 
 # REST FRAMEWORK
@@ -216,19 +240,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
-        "todo_project.renderers.ORJSONRenderer",
+        "api.renderers.ORJSONRenderer",
         "authn.browsable.TokenBoxBrowsableAPIRenderer",
     ],
     # JSON clients' usual Accept headers skip DRF's parsing of them (negotiation.py).
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "todo_project.negotiation.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
-        "todo_project.parsers.SafeJSONParser",
+        "api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "todo_project.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["todo_project.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserRateThrottle"],
 }
 
 # OPENAPI (drf-spectacular)
@@ -273,7 +297,7 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "todo_project.exceptions.csrf_failure"
+CSRF_FAILURE_VIEW = "api.exceptions.csrf_failure"
 
 # ADMIN SIGN-IN LOCKOUT (django-axes)
 # ------------------------------------------------------------------------------
@@ -297,10 +321,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a try while locked out counts, so the wait restarts
 # REMOTE_ADDR as TrustedProxyMiddleware left it: a client's own X-Forwarded-For never counts.
 AXES_CLIENT_IP_CALLABLE = "authn.budget.client_address"  # the one the API's budgets count by
-AXES_LOCKOUT_CALLABLE = "todo_project.admin_lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "api.admin_lockout.lockout_response"
 AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
 # "No axes.middleware.AxesMiddleware": it looks for the class by name, not for the
-# subclass in page_middleware; todo_project.W004 checks for the class (checks.py).
+# subclass in page_middleware; api.W004 checks for the class (checks.py).
 SILENCED_SYSTEM_CHECKS += ["axes.W002"]
 
 # STATIC FILES
@@ -325,14 +349,14 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "todo_project.request_log.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "api.request_log.RequestIdFilter"}},
     "formatters": {
         "plain": {
             # Escapes line breaks in what clients control (paths, kids, subjects), so a line cannot be forged.
-            "()": "todo_project.request_log.PlainFormatter",
+            "()": "api.request_log.PlainFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         },
-        "json": {"()": "todo_project.request_log.JSONFormatter"},
+        "json": {"()": "api.request_log.JSONFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},

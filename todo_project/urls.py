@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
-from authn.views import MeView
-
-from .health import healthz, readyz
-from .schema import SchemaView
-from .views import UnknownAPIPath
+from api.health import healthz, readyz
+from api.identity import MeView
+from api.metrics import metrics
+from api.schema import SchemaView
+from api.views import UnknownAPIPath
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -22,6 +23,6 @@ urlpatterns = [
     re_path(r"^api/", UnknownAPIPath.as_view()),
 ]
 
-handler400 = "todo_project.exceptions.bad_request"
-handler404 = "todo_project.exceptions.not_found"
-handler500 = "todo_project.exceptions.server_error"
+handler400 = "api.exceptions.bad_request"
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"

@@ -6,7 +6,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-from todo_project.charsets import TextCharsetWSGIRequest
+from api.charsets import TextCharsetWSGIRequest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 

@@ -11,6 +11,8 @@ from authn.browsable import COOKIE_NAME
 from authn.budget import EPOCH_CHECK_SECONDS, FailureBudget
 from authn.verifier import TokenVerifier
 
+from .fakes import Clock
+
 ME = "/api/me"
 ATTACKER = "203.0.113.9"
 BYSTANDER = "198.51.100.1"
@@ -152,14 +154,6 @@ def test_the_token_form_answers_the_reason_while_the_budget_lasts(budget_of, cli
 # The budget itself: what one process remembers, and what reaches the others
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def request_from(address: str):
     return RequestFactory().get(ME, REMOTE_ADDR=address)
 
@@ -170,7 +164,7 @@ def shared_counters(request, settings):
     if request.param == "database":
         settings.CACHES = {
             **settings.CACHES,
-            "ratelimit": {"BACKEND": "todo_project.counter_cache.DatabaseCounterCache"},
+            "ratelimit": {"BACKEND": "api.counter_cache.DatabaseCounterCache"},
         }
 
 

@@ -14,6 +14,8 @@ import pytest
 from authn.errors import InvalidToken, KeySourceUnavailable
 from authn.keys import KeyFetchError, KeySet, RemoteKeySource, fetch_jwks
 
+from .fakes import Clock
+
 URL = "https://auth.test/api/auth/jwks"
 
 
@@ -30,14 +32,6 @@ class FakeKeyServer:
         if self.down:
             raise KeyFetchError("connection refused")
         return KeySet(self.document)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

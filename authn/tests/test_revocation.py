@@ -12,6 +12,8 @@ from authn.errors import InvalidToken, RevocationsUnavailable
 from authn.fetch import FetchError
 from authn.revocation import NO_SESSION, PAGE_SIZE, SESSION_ENDED, RevocationFeed, RevocationList, feed_authorization
 
+from .fakes import Clock
+
 NOW = 1_764_500_000
 
 
@@ -131,14 +133,6 @@ class FakeFeed:
         after = int(url.split("after=")[1].split("&")[0])
         limit = int(url.split("limit=")[1])
         return {"events": [e for e in self.events if e["id"] > after][:limit]}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from tasks.models import Task
 
 from .factories import TaskFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_path")]
 
 TASKS = "/api/alice/tasks"
 TASK_FIELDS = {"id", "user_id", "title", "description", "completed", "created_at", "updated_at"}

@@ -4,7 +4,8 @@ import pytest
 
 from tasks.models import Task
 
-pytestmark = pytest.mark.django_db
+# Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_path")]
 
 
 def url(task, suffix=""):

@@ -14,7 +14,8 @@ from tasks.permissions import IsTaskOwner
 
 from .factories import TaskFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_path")]
 
 USERS = ("alice", "bob", "carol")
 # (method, path suffix after the task id or None for the collection, body)

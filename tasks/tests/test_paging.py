@@ -10,7 +10,8 @@ import pytest
 
 from .factories import TaskFactory
 
-pytestmark = pytest.mark.django_db
+# Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_path")]
 
 TASKS = "/api/alice/tasks"
 

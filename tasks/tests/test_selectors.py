@@ -1,18 +1,13 @@
-"""The precompiled reads (one task, a list page): the ORM's own SQL, compiled once, finds what the ORM finds."""
-
-import gc
-import threading
-import weakref
+"""The single-task and list-page reads find what a plain QuerySet finds, with precompiled SQL on and off."""
 
 import pytest
-from django.db import connections
-from django.db.models.sql.compiler import SQLCompiler
 
 from tasks.models import Task
 from tasks.selectors import TaskListing, TaskPage, task_list, task_of, task_page
-from tasks.serializers import ORDERING_FIELDS, TASK_FIELDS
+from tasks.serializers import ORDERINGS, TASK_FIELDS
 
-from .factories import TaskFactory
+# Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
+pytestmark = pytest.mark.usefixtures("sql_path")
 
 FIELDS = [field.attname for field in Task._meta.concrete_fields]
 
@@ -50,21 +45,10 @@ def test_the_found_task_saves_like_any_other(alice_task):
     assert Task.objects.get(pk=alice_task.pk).title == "Buy oat milk"
 
 
-@pytest.fixture
-def mixed_lists(db):
-    """Two users' tasks with repeated titles and both states, so ties and filters matter."""
-    for number in range(12):
-        for user_id in ("alice", "bob"):
-            TaskFactory(user_id=user_id, title=f"Task {number % 4}", completed=number % 3 == 0)
-
-
-ORDERINGS = [prefix + name for name in ORDERING_FIELDS for prefix in ("", "-")]
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["all", "pending", "completed"])
 @pytest.mark.parametrize("ordering", ORDERINGS)
-def test_a_precompiled_page_has_the_rows_and_total_the_queryset_has(mixed_lists, status, ordering):
+def test_a_page_has_the_rows_and_total_the_queryset_has(mixed_lists, status, ordering):
     rows = task_list(user_id="alice", status=status, ordering=ordering).values(*TASK_FIELDS)
     total = rows.count()
     for offset, limit in ((0, 50), (0, 5), (5, 5), (7, 3), (11, 10), (12, 1), (40, 5)):
@@ -77,7 +61,7 @@ def test_a_precompiled_page_has_the_rows_and_total_the_queryset_has(mixed_lists,
 
 
 @pytest.mark.django_db
-def test_a_precompiled_page_holds_converted_values_of_the_users_tasks_only(mixed_lists):
+def test_a_page_holds_converted_values_of_the_users_tasks_only(mixed_lists):
     page = task_page(user_id="alice", status="all", ordering="-created_at", fields=TASK_FIELDS, offset=0, limit=50)
 
     assert len(page.rows) == 12 and {row["user_id"] for row in page.rows} == {"alice"}
@@ -101,38 +85,3 @@ def test_a_searched_page_reads_through_the_queryset(mixed_lists):
     assert page.rows == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
     assert page.total is None  # counted by the paginator: a search's total is a COUNT(*), not a counter row
     assert listing.count() == len(page.rows) == 3
-
-
-@pytest.mark.django_db
-def test_the_converters_are_found_once_per_connection_not_per_lookup(alice_task, monkeypatch):
-    found = []
-    get_converters = SQLCompiler.get_converters
-    monkeypatch.setattr(
-        SQLCompiler, "get_converters", lambda self, columns: found.append(1) or get_converters(self, columns)
-    )
-
-    for _ in range(3):
-        assert task_of(user_id="alice", task_id=alice_task.pk).title == "Buy milk"
-
-    assert len(found) <= 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_finished_threads_connection_is_not_kept_alive_by_precompiled_reads():
-    """A server that starts a thread per request must not keep each thread's connection for ever."""
-    task = TaskFactory(user_id="alice", title="Buy milk")
-    seen = {}
-
-    def read_in_a_thread():
-        seen["task"] = task_of(user_id="alice", task_id=task.pk)
-        seen["page"] = task_page(user_id="alice", status="all", ordering="title", fields=TASK_FIELDS, offset=0, limit=5)
-        seen["connection"] = weakref.ref(connections["default"])
-        connections["default"].close()
-
-    thread = threading.Thread(target=read_in_a_thread)
-    thread.start()
-    thread.join()
-    gc.collect()
-
-    assert seen["task"].title == "Buy milk" and [row["id"] for row in seen["page"].rows] == [task.pk]
-    assert seen["connection"]() is None

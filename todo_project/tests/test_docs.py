@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from todo_project.exceptions import ERROR_TYPES
+from api.exceptions import ERROR_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 API_REFERENCE = ROOT / "docs" / "api.md"

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from todo_project import health
+from api import health
 
 
 def test_healthz_needs_nothing(api_client):
@@ -38,7 +38,7 @@ def test_readyz_is_503_when_the_key_set_cannot_be_loaded(settings, api_client):
 def test_readyz_is_503_when_redis_is_down(settings, api_client):
     settings.CACHES = {
         **settings.CACHES,
-        "ratelimit": {"BACKEND": "todo_project.counter_cache.FailoverRedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+        "ratelimit": {"BACKEND": "api.counter_cache.FailoverRedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
     }
     response = api_client.get("/readyz")
     assert response.status_code == 503

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from authn.user import BetterAuthUser
 
-logger = logging.getLogger("todo_project.requests")
+logger = logging.getLogger("api.requests")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # A client's id is echoed into logs and headers, so only a short, plain one is kept.
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -113,6 +113,8 @@ class JSONFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
         }
         entry.update({field: getattr(record, field) for field in _REQUEST_FIELDS if hasattr(record, field)})
+        # An audit line (authn.audit) names its own fields.
+        entry.update({field: getattr(record, field) for field in getattr(record, "audit", ())})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)

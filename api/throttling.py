@@ -35,7 +35,12 @@ class UserRateThrottle(BaseThrottle):
             increment=True,
         )
         self._wait = usage["time_left"] if usage else None
-        return not (usage and usage["should_limit"])
+        if usage and usage["should_limit"]:
+            from authn.authentication import report_rate_limited  # here: DRF's views import this module
+
+            report_rate_limited(request, kind, user_id=request.user.id)
+            return False
+        return True
 
     def wait(self) -> float | None:
         return max(1, self._wait) if self._wait is not None else None

@@ -8,17 +8,17 @@ from urllib.parse import quote
 
 import pytest
 
-from todo_project.request_log import LOGGED_PATH_LENGTH, JSONFormatter, PlainFormatter, RequestIdFilter
+from api.request_log import LOGGED_PATH_LENGTH, JSONFormatter, PlainFormatter, RequestIdFilter
 
 pytestmark = pytest.mark.django_db
 
 
 def request_records(caplog):
-    return [r for r in caplog.records if r.name == "todo_project.requests"]
+    return [r for r in caplog.records if r.name == "api.requests"]
 
 
 def test_a_request_is_logged_with_its_user_and_echoed_id(client_for, caplog):
-    with caplog.at_level(logging.INFO, logger="todo_project.requests"):
+    with caplog.at_level(logging.INFO, logger="api.requests"):
         response = client_for("alice").get("/api/alice/tasks", HTTP_X_REQUEST_ID="req-123")
     assert response["X-Request-ID"] == "req-123"
     (record,) = request_records(caplog)
@@ -33,13 +33,13 @@ def test_an_id_is_generated_when_missing_or_unsafe(api_client, caplog):
 
 
 def test_an_anonymous_request_has_no_user(api_client, caplog):
-    with caplog.at_level(logging.INFO, logger="todo_project.requests"):
+    with caplog.at_level(logging.INFO, logger="api.requests"):
         api_client.get("/api/me")
     assert request_records(caplog)[0].user_id is None
 
 
 def test_json_lines_carry_the_request_fields():
-    record = logging.LogRecord("todo_project.requests", logging.INFO, __file__, 1, "GET /x 200", (), None)
+    record = logging.LogRecord("api.requests", logging.INFO, __file__, 1, "GET /x 200", (), None)
     record.method, record.path, record.status, record.duration_ms, record.user_id = "GET", "/x", 200, 1.5, "alice"
     RequestIdFilter().filter(record)
     line = json.loads(JSONFormatter().format(record))
@@ -49,7 +49,7 @@ def test_json_lines_carry_the_request_fields():
 
 # Lines that cannot be forged: what a client controls is escaped in the plain format
 
-FORGED = "2026-11-30 08:00:00,000 INFO todo_project.requests [abc] DELETE /api/alice/tasks/1 204 1.0ms"
+FORGED = "2026-11-30 08:00:00,000 INFO api.requests [abc] DELETE /api/alice/tasks/1 204 1.0ms"
 LINE_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
 
@@ -79,7 +79,7 @@ def test_a_token_header_cannot_forge_a_log_line_nor_flood_it(api_client, make_to
 
 
 def test_a_long_path_is_logged_cut(api_client, caplog):
-    with caplog.at_level(logging.INFO, logger="todo_project.requests"):
+    with caplog.at_level(logging.INFO, logger="api.requests"):
         api_client.get("/api/" + "a" * 5000)
     (record,) = request_records(caplog)
     assert len(record.path) == LOGGED_PATH_LENGTH + 1 and record.path.endswith("…")

@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import caches
 from django.db import close_old_connections, connection
 
-from todo_project.counter_cache import DatabaseCounterCache, FailoverRedisCache
-from todo_project.proxies import client_address
+from api.counter_cache import DatabaseCounterCache, FailoverRedisCache
+from api.proxies import client_address
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
@@ -87,7 +87,7 @@ def test_a_spoofed_forwarded_for_cannot_dodge_the_limit(settings, limits, api_cl
 
 @pytest.fixture
 def database_counters(settings):
-    settings.CACHES = {**settings.CACHES, "ratelimit": {"BACKEND": "todo_project.counter_cache.DatabaseCounterCache"}}
+    settings.CACHES = {**settings.CACHES, "ratelimit": {"BACKEND": "api.counter_cache.DatabaseCounterCache"}}
     return caches["ratelimit"]
 
 
@@ -201,10 +201,10 @@ def test_two_processes_share_one_budget_through_redis():
 def test_requests_are_served_while_redis_is_down_and_the_outage_is_logged_once(settings, client_for, caplog):
     settings.CACHES = {
         **settings.CACHES,
-        "ratelimit": {"BACKEND": "todo_project.counter_cache.FailoverRedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+        "ratelimit": {"BACKEND": "api.counter_cache.FailoverRedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
     }
     alice = client_for("alice")
-    with caplog.at_level(logging.WARNING, logger="todo_project.counter_cache"):
+    with caplog.at_level(logging.WARNING, logger="api.counter_cache"):
         statuses = [alice.get("/api/me").status_code for _ in range(5)]
     assert statuses == [200] * 5
     assert len([r for r in caplog.records if "Redis unreachable" in r.getMessage()]) == 1
@@ -213,7 +213,7 @@ def test_requests_are_served_while_redis_is_down_and_the_outage_is_logged_once(s
 def test_limits_still_apply_per_process_while_redis_is_down(settings, limits, client_for):
     settings.CACHES = {
         **settings.CACHES,
-        "ratelimit": {"BACKEND": "todo_project.counter_cache.FailoverRedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+        "ratelimit": {"BACKEND": "api.counter_cache.FailoverRedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
     }
     limits(reads="2/m")
     alice = client_for("alice")

@@ -2,8 +2,8 @@
 
 from django.core.checks import run_checks
 
-CSRF_IDS = {"security.W003", "security.W016", "todo_project.W003"}
-PAGE_CSRF = "todo_project.page_middleware.CsrfViewMiddleware"
+CSRF_IDS = {"security.W003", "security.W016", "api.W003"}
+PAGE_CSRF = "api.page_middleware.CsrfViewMiddleware"
 DJANGO_CSRF = "django.middleware.csrf.CsrfViewMiddleware"
 
 
@@ -24,7 +24,7 @@ def test_the_subclass_counts_as_csrf_protection(settings):
 
 def test_no_csrf_middleware_at_all_is_reported(settings):
     settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != PAGE_CSRF]
-    assert csrf_warnings() == {"todo_project.W003"}
+    assert csrf_warnings() == {"api.W003"}
 
 
 def test_an_insecure_csrf_cookie_is_reported_once_whichever_class_is_listed(settings):
@@ -34,8 +34,8 @@ def test_an_insecure_csrf_cookie_is_reported_once_whichever_class_is_listed(sett
     assert deploy_check_ids().count("security.W016") == 1
 
 
-PAGE_AXES = "todo_project.page_middleware.AxesMiddleware"
-AXES_IDS = {"axes.W002", "todo_project.W004"}
+PAGE_AXES = "api.page_middleware.AxesMiddleware"
+AXES_IDS = {"axes.W002", "api.W004"}
 
 
 def test_the_subclass_counts_as_axes_middleware(settings):
@@ -45,4 +45,4 @@ def test_the_subclass_counts_as_axes_middleware(settings):
 
 def test_no_axes_middleware_at_all_is_reported(settings):
     settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != PAGE_AXES]
-    assert set(deploy_check_ids()) & AXES_IDS == {"todo_project.W004"}
+    assert set(deploy_check_ids()) & AXES_IDS == {"api.W004"}

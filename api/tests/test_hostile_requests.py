@@ -12,7 +12,7 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 
-from todo_project.charsets import decodes_any_bytes
+from api.charsets import decodes_any_bytes
 
 pytestmark = pytest.mark.django_db
 

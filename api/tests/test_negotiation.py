@@ -10,8 +10,8 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from todo_project.negotiation import ContentNegotiation
-from todo_project.renderers import ORJSONRenderer
+from api.negotiation import ContentNegotiation
+from api.renderers import ORJSONRenderer
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPTS = [None, "*/*", "", "application/json", "application/json; indent=4", "text/html", BROWSER, "application/xml"]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 
-from todo_project.proxies import TrustedProxyMiddleware
+from api.proxies import TrustedProxyMiddleware
 
 PROXY = "10.0.0.5"
 STRANGER = "198.51.100.7"

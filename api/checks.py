@@ -22,14 +22,14 @@ DJANGO_CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 W003 = checks.Warning(
     "No CSRF middleware (django.middleware.csrf.CsrfViewMiddleware or a subclass) is in MIDDLEWARE: "
     "the admin's and the browsable API's forms would take cross-site posts.",
-    hint="Keep todo_project.page_middleware.CsrfViewMiddleware in MIDDLEWARE.",
-    id="todo_project.W003",
+    hint="Keep api.page_middleware.CsrfViewMiddleware in MIDDLEWARE.",
+    id="api.W003",
 )
 W004 = checks.Warning(
     "No axes middleware (axes.middleware.AxesMiddleware or a subclass) is in MIDDLEWARE: "
     "a locked-out admin sign-in would get the login form back instead of the lockout page.",
-    hint="Keep todo_project.page_middleware.AxesMiddleware in MIDDLEWARE.",
-    id="todo_project.W004",
+    hint="Keep api.page_middleware.AxesMiddleware in MIDDLEWARE.",
+    id="api.W004",
 )
 
 

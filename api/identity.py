@@ -1,10 +1,12 @@
+"""``GET /api/me``: who the token says the caller is."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from todo_project.openapi import AUTH_ERRORS
+from .openapi import AUTH_ERRORS
 
 
 class IdentitySerializer(serializers.Serializer):

@@ -1,0 +1,65 @@
+"""``/metrics``: the instance's Prometheus metrics, for scrapers on allowed networks only.
+
+Off unless ``METRICS_ENABLED``; then answered only to a direct peer in
+``METRICS_ALLOWED_NETWORKS`` (default loopback). Everyone else gets the JSON
+404 of any unknown path, so the endpoint cannot even be found from outside.
+A request that came through a reverse proxy (it carries ``X-Forwarded-For``)
+is refused too: behind a proxy on the same host, every client would otherwise
+look like loopback whenever ``TRUSTED_PROXIES`` is not set.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set (one empty directory per instance,
+shared by its gunicorn workers) the answer sums every worker's files; without
+it, it is the answering process's own counts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import Http404, HttpRequest, HttpResponse
+
+from authn.conf import get_observer
+
+
+@lru_cache(maxsize=1)
+def _allowed_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n, strict=False) for n in settings.METRICS_ALLOWED_NETWORKS)
+
+
+def is_allowed(request: HttpRequest) -> bool:
+    """A direct peer (no proxy in between) on an allowed network."""
+    if "HTTP_X_FORWARDED_FOR" in request.META:
+        return False
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(peer in network for network in _allowed_networks())
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The text exposition format, or the JSON 404 when metrics are off or the client may not see them."""
+    if not settings.METRICS_ENABLED or not is_allowed(request):
+        raise Http404
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    flush = getattr(get_observer(), "flush", None)
+    if flush is not None:
+        flush()  # this process's latest per-request counts; the others' are at most a second old
+    if settings.PROMETHEUS_MULTIPROC_DIR:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
+    else:
+        registry = REGISTRY
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+@receiver(setting_changed)
+def _forget_networks(*, setting: str, **kwargs: object) -> None:
+    if setting == "METRICS_ALLOWED_NETWORKS":
+        _allowed_networks.cache_clear()
