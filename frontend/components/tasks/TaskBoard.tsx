@@ -1,26 +1,29 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { useCallback, useMemo, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import type { ApiClient } from "@/lib/api";
 import { ApiError, describeApiError } from "@/lib/api-error";
 import { draftKey, readDraft, removeDraft } from "@/lib/drafts";
-import { matchesFilter, TASK_FILTERS, type Task, type TaskFilter, taskVersion } from "@/lib/task";
+import { matchesFilter, type Task, type TaskFilter, taskVersion } from "@/lib/task";
+import { parseListQuery, type TaskListQuery, type TaskSort, withListQuery } from "@/lib/task-list-query";
 import { useSessionDraft } from "@/lib/use-session-draft";
 import { FilterTabs } from "./FilterTabs";
+import type { TabCounts } from "./list-paging";
+import { ListControls } from "./ListControls";
 import { EmptyState, LoadFailed, LoadingRows } from "./ListStates";
+import { LoadMore } from "./LoadMore";
 import { NewTaskForm, type TaskInput } from "./NewTaskForm";
 import { editDraftKey, TaskItem } from "./TaskItem";
-import { taskRowsReducer } from "./task-rows";
 import styles from "./TaskBoard.module.css";
+import { useTaskList } from "./use-task-list";
 
 interface TaskBoardProps {
   api: ApiClient;
   userId: string;
 }
-
-type LoadState = { status: "loading" } | { status: "ready" } | { status: "failed"; message: string };
 
 /** A failed change, told to the person, with a retry when trying again can help. */
 interface Notice {
@@ -31,30 +34,34 @@ interface Notice {
 const EMPTY_INPUT: TaskInput = { title: "", description: "" };
 let placeholderCount = 0;
 
-/** The task list and everything done to it: load, add, edit, complete, delete, filter. */
+/** The task list and everything done to it: load, add, edit, complete, delete, filter, search, sort. */
 export function TaskBoard({ api, userId }: TaskBoardProps) {
-  const [rows, dispatch] = useReducer(taskRowsReducer, []);
-  const [load, setLoad] = useState<LoadState>({ status: "loading" });
-  const [filter, setFilter] = useState<TaskFilter>("all");
+  const searchParams = useSearchParams();
+  const query = useMemo(() => parseListQuery(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const { rows, dispatchRows: dispatch, paging, dispatchPaging, reload: loadTasks, loadMore } = useTaskList(api, query);
+  const filter = query.status;
   const [notice, setNotice] = useState<Notice | null>(null);
   const [creating, setCreating] = useState(false);
   const [taskToDelete, setTaskToDelete] = useState<Task | null>(null);
   const newTaskKey = draftKey(userId, "new-task");
   const newTask = useSessionDraft(newTaskKey, EMPTY_INPUT);
 
-  const loadTasks = useCallback(async () => {
-    setLoad({ status: "loading" });
-    try {
-      dispatch({ type: "loaded", tasks: await api.listTasks() });
-      setLoad({ status: "ready" });
-    } catch (error) {
-      if (!isSessionEnded(error)) setLoad({ status: "failed", message: describeApiError(error) });
-    }
-  }, [api]);
+  /**
+   * Shows another view of the list by changing the address, which the list follows. The native
+   * history calls update Next's router (useSearchParams) without asking the server for the page
+   * again, as router.replace() would. Typing replaces the entry; a tab or sort is a step Back undoes.
+   */
+  const showQuery = useCallback((changes: Partial<TaskListQuery>, how: "push" | "replace") => {
+    const params = withListQuery(new URLSearchParams(window.location.search), { ...query, ...changes }).toString();
+    const address = `${window.location.pathname}${params ? `?${params}` : ""}`;
+    if (how === "push") window.history.pushState(null, "", address);
+    else window.history.replaceState(null, "", address);
+  }, [query]);
 
-  useEffect(() => {
-    void loadTasks();
-  }, [loadTasks]);
+  /** The tab counts follow a write the API confirmed: `before` and `after` are null for no task. */
+  function counted(before: Task | null, after: Task | null) {
+    dispatchPaging({ type: "task-changed", before, after });
+  }
 
   /** Tells the person what failed; `retry` is offered only when trying again can help. */
   function report(error: unknown, what: string, retry?: () => void) {
@@ -67,6 +74,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
   function undo(task: Task, error: unknown) {
     if (error instanceof ApiError && error.status === 404) {
       dispatch({ type: "removed", id: task.id });
+      counted(task, null);
       removeDraft(editDraftKey(userId, task));
     } else if (error instanceof ApiError && error.status === 412) {
       dispatch({ type: "restored", task });
@@ -84,6 +92,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     try {
       const created = await api.createTask(input);
       dispatch({ type: "saved", id: placeholder.id, task: created });
+      counted(null, created);
       // A retry from the notice may land after the person typed something new: keep that.
       if (isSameInput(readDraft<TaskInput>(newTaskKey), input)) newTask.discard();
     } catch (error) {
@@ -100,6 +109,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     try {
       const saved = await api.setTaskCompleted(task.id, completed, taskVersion(task));
       dispatch({ type: "saved", id: task.id, task: saved });
+      counted(task, saved);
     } catch (error) {
       undo(task, error);
       const verb = completed ? "mark" : "reopen";
@@ -128,24 +138,30 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     dispatch({ type: "removed", id: task.id });
     try {
       await api.deleteTask(task.id, taskVersion(task));
+      counted(task, null);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return; // already gone, which is what was asked
+      if (error instanceof ApiError && error.status === 404) {
+        counted(task, null);
+        return; // already gone, which is what was asked
+      }
       dispatch({ type: "reinserted", task, index });
       if (error instanceof ApiError && error.status === 412) void loadTasks();
       report(error, `Couldn't delete “${task.title}”`, () => void deleteTask(task));
     }
   }
 
-  const counts = useMemo(() => countByFilter(rows.map((row) => row.task)), [rows]);
+  // A task changed here may no longer belong to the tab (completed under Pending): it leaves the view.
   const visibleRows = rows.filter((row) => matchesFilter(row.task, filter));
+  const loading = paging.first.status === "loading";
+  const ready = paging.first.status === "ready";
 
   return (
     <main className={styles.main}>
       <div className={styles.heading}>
         <h1 className={styles.title}>My tasks</h1>
-        {load.status === "ready" && (
+        {ready && paging.counts && (
           <p className={styles.summary} data-testid="task-summary">
-            {summaryOf(counts)}
+            {summaryOf(paging.counts, query.search)}
           </p>
         )}
       </div>
@@ -176,14 +192,32 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
         </Alert>
       )}
 
-      <section className={styles.list} aria-label="Tasks" aria-busy={load.status === "loading"}>
+      <section
+        className={styles.list}
+        aria-label="Tasks"
+        aria-busy={loading || paging.more.status === "loading"}
+      >
         <div className={styles.listHeader}>
-          <FilterTabs value={filter} counts={load.status === "ready" ? counts : undefined} onChange={setFilter} />
+          <FilterTabs
+            value={filter}
+            counts={paging.counts ?? undefined}
+            onChange={(status: TaskFilter) => showQuery({ status }, "push")}
+          />
         </div>
-        {load.status === "loading" && <LoadingRows />}
-        {load.status === "failed" && <LoadFailed message={load.message} onRetry={() => void loadTasks()} />}
-        {load.status === "ready" && visibleRows.length === 0 && <EmptyState filter={filter} />}
-        {load.status === "ready" && visibleRows.length > 0 && (
+        <ListControls
+          search={query.search}
+          sort={query.sort}
+          onSearch={(search) => showQuery({ search }, "replace")}
+          onSort={(sort: TaskSort) => showQuery({ sort }, "push")}
+        />
+        {loading && <LoadingRows />}
+        {paging.first.status === "failed" && (
+          <LoadFailed message={paging.first.message} onRetry={() => loadTasks()} />
+        )}
+        {ready && visibleRows.length === 0 && paging.next === null && (
+          <EmptyState filter={filter} search={query.search} />
+        )}
+        {ready && visibleRows.length > 0 && (
           <ul className={styles.items}>
             {visibleRows.map(({ task, saving }) => (
               <TaskItem
@@ -198,6 +232,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
             ))}
           </ul>
         )}
+        {ready && <LoadMore paging={paging} onLoadMore={() => void loadMore()} />}
       </section>
 
       <ConfirmDialog
@@ -239,13 +274,8 @@ function placeholderTask(userId: string, input: TaskInput): Task {
   };
 }
 
-function countByFilter(tasks: Task[]): Record<TaskFilter, number> {
-  const counts = { all: 0, pending: 0, completed: 0 };
-  for (const filter of TASK_FILTERS) counts[filter] = tasks.filter((task) => matchesFilter(task, filter)).length;
-  return counts;
-}
-
-function summaryOf(counts: Record<TaskFilter, number>): string {
+function summaryOf(counts: TabCounts, search: string): string {
+  if (search) return `${counts.all} ${counts.all === 1 ? "task matches" : "tasks match"} “${search}”`;
   if (counts.all === 0) return "Nothing on your list yet.";
   return `${counts.pending} pending · ${counts.completed} completed`;
 }
