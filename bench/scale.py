@@ -20,9 +20,16 @@ from .harness import Client, setup_django
 HEAVY, LIGHT = "heavy-user", "light-user"
 LIGHT_TASKS = 10
 OTHERS_TASKS = 10  # tasks per user for everyone else
-# What the heavy user searches for: a title a few of their tasks share (Task 4242, Task 42420-42429), and a
-# word none of their tasks holds, which without an index means reading every one of their rows.
-SEARCHES = {"a few matches": "task 4242", "no match": "dentist"}
+# What the heavy user searches for (every title is "Task <n>", every description the same sentence): a number
+# a few of their tasks hold (Task 4242, Task 42420-42429); the same beside a word every task holds, whose
+# trigrams are in every row of the table; a word no task holds, which without an index means reading every
+# one of their rows; and a word every one of their tasks holds, whose count reads them all.
+SEARCHES = {
+    "a few matches": "4242",
+    "a few matches and a common word": "task 4242",
+    "no match": "dentist",
+    "every task matches": "sentence",
+}
 
 
 def seed(rows: int) -> None:

@@ -1,14 +1,14 @@
 "use client";
 
 import { useSearchParams } from "next/navigation";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import type { ApiClient } from "@/lib/api";
 import { ApiError, describeApiError } from "@/lib/api-error";
 import { draftKey, readDraft, removeDraft } from "@/lib/drafts";
 import { matchesFilter, type Task, type TaskFilter, taskVersion } from "@/lib/task";
-import { parseListQuery, type TaskListQuery, type TaskSort, withListQuery } from "@/lib/task-list-query";
+import { parseListQuery, sameQuery, type TaskListQuery, type TaskSort, withListQuery } from "@/lib/task-list-query";
 import { useSessionDraft } from "@/lib/use-session-draft";
 import { FilterTabs } from "./FilterTabs";
 import type { TabCounts } from "./list-paging";
@@ -37,7 +37,10 @@ let placeholderCount = 0;
 /** The task list and everything done to it: load, add, edit, complete, delete, filter, search, sort. */
 export function TaskBoard({ api, userId }: TaskBoardProps) {
   const searchParams = useSearchParams();
-  const query = useMemo(() => parseListQuery(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const addressQuery = useMemo(() => parseListQuery(new URLSearchParams(searchParams.toString())), [searchParams]);
+  // Changed here at once (a tab filters the rows on screen at the click); Back and Forward change the address.
+  const [query, setQuery] = useState(addressQuery);
+  useEffect(() => setQuery((shown) => (sameQuery(shown, addressQuery) ? shown : addressQuery)), [addressQuery]);
   const { rows, dispatchRows: dispatch, paging, dispatchPaging, reload: loadTasks, loadMore } = useTaskList(api, query);
   const filter = query.status;
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -51,12 +54,18 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
    * history calls update Next's router (useSearchParams) without asking the server for the page
    * again, as router.replace() would. Typing replaces the entry; a tab or sort is a step Back undoes.
    */
-  const showQuery = useCallback((changes: Partial<TaskListQuery>, how: "push" | "replace") => {
-    const params = withListQuery(new URLSearchParams(window.location.search), { ...query, ...changes }).toString();
-    const address = `${window.location.pathname}${params ? `?${params}` : ""}`;
-    if (how === "push") window.history.pushState(null, "", address);
-    else window.history.replaceState(null, "", address);
-  }, [query]);
+  const showQuery = useCallback(
+    (changes: Partial<TaskListQuery>, how: "push" | "replace") => {
+      const next = { ...query, ...changes };
+      if (sameQuery(next, query)) return;
+      setQuery(next);
+      const params = withListQuery(new URLSearchParams(window.location.search), next).toString();
+      const address = `${window.location.pathname}${params ? `?${params}` : ""}`;
+      if (how === "push") window.history.pushState(null, "", address);
+      else window.history.replaceState(null, "", address);
+    },
+    [query],
+  );
 
   /** The tab counts follow a write the API confirmed: `before` and `after` are null for no task. */
   function counted(before: Task | null, after: Task | null) {
@@ -210,15 +219,15 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
           onSearch={(search) => showQuery({ search }, "replace")}
           onSort={(sort: TaskSort) => showQuery({ sort }, "push")}
         />
-        {loading && <LoadingRows />}
+        {loading && visibleRows.length === 0 && <LoadingRows />}
         {paging.first.status === "failed" && (
           <LoadFailed message={paging.first.message} onRetry={() => loadTasks()} />
         )}
         {ready && visibleRows.length === 0 && paging.next === null && (
           <EmptyState filter={filter} search={query.search} />
         )}
-        {ready && visibleRows.length > 0 && (
-          <ul className={styles.items}>
+        {(ready || loading) && visibleRows.length > 0 && (
+          <ul className={loading ? `${styles.items} ${styles.stale}` : styles.items}>
             {visibleRows.map(({ task, saving }) => (
               <TaskItem
                 key={String(task.id)}

@@ -80,6 +80,13 @@ export function tabCounts(status: TaskFilter, total: number, companionTotal: num
   return { all: companionTotal, pending: rest(companionTotal, total), completed: total };
 }
 
+/** The counts of a list whose every task is at hand (its one page was the last). */
+export function countsOfWholeList(tasks: Task[]): TabCounts {
+  const counts = { all: 0, pending: 0, completed: 0 };
+  for (const task of tasks) for (const filter of TASK_FILTERS) if (matchesFilter(task, filter)) counts[filter] += 1;
+  return counts;
+}
+
 /** The counts once `before` became `after` (null: the task did not exist, or no longer does). */
 export function countsAfter(counts: TabCounts, before: Task | null, after: Task | null): TabCounts {
   const next = { ...counts };

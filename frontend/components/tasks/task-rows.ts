@@ -7,8 +7,7 @@ export interface TaskRow {
 }
 
 export type TaskRowsAction =
-  | { type: "reset" }
-  | { type: "loaded"; tasks: Task[] }
+  | { type: "loaded"; tasks: Task[]; keep?: TaskId[] }
   | { type: "appended"; tasks: Task[] }
   | { type: "added"; task: Task }
   | { type: "changed"; id: TaskId; changes: TaskChanges }
@@ -25,12 +24,12 @@ export type TaskRowsAction =
  */
 export function taskRowsReducer(rows: TaskRow[], action: TaskRowsAction): TaskRow[] {
   switch (action.type) {
-    case "reset":
-      return [];
     case "loaded": {
-      // Tasks added while the first page was loading may be missing from it: keep them on top.
+      // The first page replaces the rows of the previous view, except tasks added while it was
+      // loading (`keep`), which it may not hold: they stay on top.
       const loadedIds = new Set(action.tasks.map((task) => String(task.id)));
-      const addedMeanwhile = rows.filter((row) => !loadedIds.has(String(row.task.id)));
+      const keep = new Set((action.keep ?? []).map(String));
+      const addedMeanwhile = rows.filter((row) => keep.has(String(row.task.id)) && !loadedIds.has(String(row.task.id)));
       return [...addedMeanwhile, ...action.tasks.map((task) => ({ task, saving: false }))];
     }
     case "appended": {

@@ -32,17 +32,18 @@ describe("task rows", () => {
     assert.equal(rows[1]?.task.title, "Renamed");
   });
 
-  test("a new view starts empty: no row of the previous search stays", () => {
-    const rows = taskRowsReducer([], { type: "loaded", tasks: [task(1)] });
-    assert.deepEqual(taskRowsReducer(rows, { type: "reset" }), []);
+  test("a new view's first page replaces the previous one's rows: none of the previous search stays", () => {
+    let rows = taskRowsReducer([], { type: "loaded", tasks: [task(1), task(2)] });
+    rows = taskRowsReducer(rows, { type: "loaded", tasks: [task(3)] });
+    assert.deepEqual(ids(rows), [3]);
   });
 
   test("a task added while the list was loading survives the list's arrival", () => {
     let rows = taskRowsReducer([], { type: "added", task: task(9, { id: "pending-1" }) });
-    rows = taskRowsReducer(rows, { type: "loaded", tasks: [task(1)] });
+    rows = taskRowsReducer(rows, { type: "loaded", tasks: [task(1)], keep: ["pending-1"] });
     assert.deepEqual(ids(rows), ["pending-1", 1]);
     rows = taskRowsReducer(rows, { type: "saved", id: "pending-1", task: task(4) });
-    assert.deepEqual(ids(taskRowsReducer(rows, { type: "loaded", tasks: [task(4), task(1)] })), [4, 1]);
+    assert.deepEqual(ids(taskRowsReducer(rows, { type: "loaded", tasks: [task(4), task(1)], keep: [4] })), [4, 1]);
   });
 
   test("an optimistic change shows at once and is marked as saving", () => {
