@@ -20,15 +20,24 @@ export function ListControls({ search, sort, onSearch, onSort }: ListControlsPro
   const [text, setText] = useState(search);
   const latest = useRef({ search, onSearch });
   latest.current = { search, onSearch };
+  // The search this box last asked for: the list coming to show it is no reason to touch what is typed since.
+  const sent = useRef(search);
+
+  function send(value: string) {
+    sent.current = value;
+    latest.current.onSearch(value);
+  }
 
   // Back, Forward or a link changed the search: the box follows.
   useEffect(() => {
-    setText((typed) => (normalizeSearch(typed) === search ? typed : search));
+    if (search === sent.current) return;
+    sent.current = search;
+    setText(search);
   }, [search]);
 
   useEffect(() => {
     if (normalizeSearch(text) === latest.current.search) return;
-    const timer = setTimeout(() => latest.current.onSearch(normalizeSearch(text)), SEARCH_DEBOUNCE_MS);
+    const timer = setTimeout(() => send(normalizeSearch(text)), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text]);
 
@@ -38,7 +47,7 @@ export function ListControls({ search, sort, onSearch, onSort }: ListControlsPro
       role="search"
       onSubmit={(event) => {
         event.preventDefault();
-        if (normalizeSearch(text) !== search) onSearch(normalizeSearch(text));
+        if (normalizeSearch(text) !== search) send(normalizeSearch(text));
       }}
     >
       <label className="visually-hidden" htmlFor="task-search">

@@ -49,11 +49,12 @@ export function LoadMore({ paging, onLoadMore }: LoadMoreProps) {
           </button>
         </div>
       ) : (
+        // Never disabled: a keyboard user's focus stays on it while the page loads (a second press asks nothing).
         <button
           type="button"
           className="button button-secondary"
           onClick={onLoadMore}
-          disabled={paging.more.status === "loading"}
+          aria-disabled={paging.more.status === "loading"}
         >
           {paging.more.status === "loading" ? (
             <>
