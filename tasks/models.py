@@ -23,7 +23,7 @@ class Task(models.Model):
             # and every lookup by user_id (its leftmost column).
             models.Index(fields=["user_id", "-created_at", "-id"], name="task_user_newest_idx"),
             # ?search= on PostgreSQL: trigram indexes on the UPPER(...) that icontains compares, made
-            # there only (migration 0003); SQLite scans the user's rows, as it has no such index.
+            # there only (migration 0004); SQLite scans the user's rows, as it has no such index.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="task_title_search_idx"),
             GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="task_description_search_idx"),
         ]

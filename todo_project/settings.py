@@ -133,7 +133,7 @@ else:
     # A database that cannot be reached answers 503 quickly instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Its OpClass() writes the SQL of the trigram indexes that serve ?search= (tasks migration 0003).
+    # Its OpClass() writes the SQL of the trigram indexes that serve ?search= (tasks migration 0004).
     INSTALLED_APPS.append("django.contrib.postgres")
 
 # CACHE AND RATE LIMITS

@@ -38,7 +38,7 @@ class OnPostgreSQL(Operation):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tasks", "0002_taskcount"),
+        ("tasks", "0003_deleted_user"),
     ]
 
     operations = [
