@@ -12,9 +12,11 @@ PORT ?= 8000
 
 FRONTEND := frontend
 WEB_PORT ?= 3000
+# Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
+export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
-	bench bench-smoke bench-instructions cluster-test fuzz load clean
+	bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -113,6 +115,10 @@ bench: $(VENV)/.bench-installed
 
 bench-smoke: $(VENV)/.bench-installed
 	$(PY) -m bench.run --smoke
+
+# Sign-out to refusal at the API, with the real Better Auth server and its revocation feed (needs `make interop`).
+bench-revocation: $(VENV)/.installed interop
+	env -u SECRET_KEY $(PY) -m bench.revocation_lag $(REVOCATION_ARGS)
 
 # Instructions per request under valgrind (Debian: valgrind): a steady figure for comparing two versions.
 bench-instructions: $(VENV)/.bench-installed

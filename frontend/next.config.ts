@@ -5,6 +5,9 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // libsql loads a platform-specific native binary at run time; bundling it would break that lookup.
   serverExternalPackages: ["libsql", "@libsql/client", "kysely-libsql"],
+  // `next dev` serves on localhost; the API's CORS_ORIGINS also lists 127.0.0.1, and without this
+  // Next.js refuses its live-reload socket to that origin (a console error on every page).
+  allowedDevOrigins: ["127.0.0.1"],
 };
 
 export default nextConfig;

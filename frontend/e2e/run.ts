@@ -7,7 +7,7 @@
  * points at the API checkout (default: the repository root above frontend/).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { nextBin, startStack, type Stack } from "./stack";
@@ -20,15 +20,19 @@ const TIME_LIMIT_MS = 15 * 60_000;
 export const E2E_JWT_LIFETIME_SECONDS = 8;
 
 const selection = process.argv.slice(2);
+// No Next.js telemetry from the build, the servers or the scenarios: every child inherits this.
+process.env.NEXT_TELEMETRY_DISABLED = "1";
 let stack: Stack | undefined;
 const children = new Set<ChildProcess>();
 
 async function main(): Promise<number> {
   if (process.env.E2E_SKIP_BUILD !== "1") {
-    const built = await run(nextBin(frontendDir), ["build"], { ...process.env, NEXT_TELEMETRY_DISABLED: "1" });
+    const built = await run(nextBin(frontendDir), ["build"], process.env);
     if (built !== 0) return built;
   }
 
+  // Each run writes its own accessibility results (e2e/support/axe.ts).
+  rmSync(path.join(artifactsDir, "axe"), { recursive: true, force: true });
   const startedAt = Date.now();
   stack = await startStack({
     frontendDir,

@@ -1,14 +1,18 @@
 import { createApiClient, type ApiClient } from "./api";
 import { authClient } from "./auth-client";
 import type { ClientConfig } from "./client-config";
+import { removeDraftsOf } from "./drafts";
 import { createRequestLogger } from "./request-log";
-import { signInUrl } from "./safe-next";
-import { crossTabChannel, crossTabLock } from "./tab-sync";
+import { signInUrl, type SignInReason } from "./safe-next";
+import { createSessionExit, isSessionOver, type SessionExit } from "./session-exit";
+import { crossTabChannel, crossTabLock, isTokenMessage } from "./tab-sync";
 import { createTokenStore, SessionEndedError, type TokenStore } from "./token-store";
 
 export interface BrowserSession {
   api: ApiClient;
   tokens: TokenStore;
+  /** Sends this tab and every other tab of the person to sign-in. */
+  exit: SessionExit;
 }
 
 /** Wires the API client to Better Auth, the other tabs and the sign-in redirect for one signed-in page. */
@@ -17,15 +21,20 @@ export function createBrowserSession(config: ClientConfig, userId: string): Brow
     fetchToken: fetchTokenFromBetterAuth,
     expectedSubject: userId,
     withRefreshLock: crossTabLock("tasks:jwt-refresh"),
-    channel: crossTabChannel("tasks:jwt"),
+    channel: crossTabChannel("tasks:jwt", isTokenMessage),
+  });
+  const exit = createSessionExit({
+    userId,
+    channel: crossTabChannel("tasks:session", isSessionOver),
+    leave: (reason) => returnToSignIn(userId, tokens, reason),
   });
   const api = createApiClient({
     baseUrl: config.apiBaseUrl,
     tokens,
-    onSessionEnded: returnToSignIn,
+    onSessionEnded: () => exit.end("expired"),
     log: createRequestLogger(config.apiDebug),
   });
-  return { api, tokens };
+  return { api, tokens, exit };
 }
 
 /** `GET /api/auth/token` with the session cookie; a 401 there means the session is over. */
@@ -38,8 +47,13 @@ async function fetchTokenFromBetterAuth(): Promise<string> {
   return data.token;
 }
 
-/** Unsaved text is already in sessionStorage drafts, so leaving the page loses nothing. */
-function returnToSignIn(): void {
+/**
+ * After an expiry, unsaved text stays in sessionStorage drafts for after the
+ * next sign-in; after a sign-out it is forgotten, as on a shared computer.
+ */
+function returnToSignIn(userId: string, tokens: TokenStore, reason: SignInReason): void {
+  tokens.clear();
+  if (reason === "signed-out") removeDraftsOf(userId);
   const here = `${window.location.pathname}${window.location.search}`;
-  window.location.assign(signInUrl(here, "expired"));
+  window.location.assign(signInUrl(here, reason));
 }

@@ -26,11 +26,25 @@ export function safeNextPath(raw: string | null | undefined, fallback = DEFAULT_
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
-export type SignInReason = "expired";
+/** Why the person lands on sign-in: the session ran out or ended elsewhere, or they signed out. */
+export type SignInReason = "expired" | "signed-out";
+
+export const SIGN_IN_REASONS: readonly SignInReason[] = ["expired", "signed-out"];
 
 /** Builds `/sign-in?next=/tasks` (slashes kept readable) with an optional reason. */
 export function signInUrl(next: string, reason?: SignInReason): string {
-  const encodedNext = encodeURIComponent(safeNextPath(next)).replace(/%2F/g, "/");
-  const query = `next=${encodedNext}${reason ? `&reason=${reason}` : ""}`;
+  const query = `next=${readableNext(next)}${reason ? `&reason=${reason}` : ""}`;
   return `/sign-in?${query}`;
+}
+
+/**
+ * Where the plans' `/login` and `/signup` lead: the real page, keeping a
+ * `?next=` that passes `safeNextPath` (an unsafe one becomes the default).
+ */
+export function authAliasTarget(page: "/sign-in" | "/sign-up", rawNext: string | null): string {
+  return rawNext === null ? page : `${page}?next=${readableNext(rawNext)}`;
+}
+
+function readableNext(next: string): string {
+  return encodeURIComponent(safeNextPath(next)).replace(/%2F/g, "/");
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { AuthCard } from "@/components/auth/AuthCard";
 import { AuthForm } from "@/components/auth/AuthForm";
 import { safeNextPath } from "@/lib/safe-next";
+import { signInNotice } from "@/lib/sign-in-notice";
 import { firstParam, type SearchParams } from "@/lib/search-params";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   const next = safeNextPath(firstParam(params, "next"));
-  const expired = firstParam(params, "reason") === "expired";
+  const notice = signInNotice(firstParam(params, "reason"));
 
   return (
     <AuthCard
@@ -22,11 +23,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </>
       }
     >
-      <AuthForm
-        mode="sign-in"
-        next={next}
-        notice={expired ? "Your session has expired. Please sign in again." : undefined}
-      />
+      <AuthForm mode="sign-in" next={next} notice={notice} />
     </AuthCard>
   );
 }

@@ -5,6 +5,7 @@ import { TextField } from "@/components/ui/TextField";
 import { Alert } from "@/components/ui/Alert";
 import { submitCredentials } from "@/lib/auth-actions";
 import { describeAuthFailure } from "@/lib/auth-errors";
+import type { SignInNotice } from "@/lib/sign-in-notice";
 import {
   hasErrors,
   PASSWORD_MIN,
@@ -20,7 +21,7 @@ interface AuthFormProps {
   /** Where to go once signed in; already checked to be a same-site path. */
   next: string;
   /** Shown above the form, e.g. why the person was sent here. */
-  notice?: string;
+  notice?: SignInNotice;
 }
 
 const EMPTY_VALUES: Record<CredentialField, string> = { name: "", email: "", password: "" };
@@ -34,6 +35,8 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
   const [values, setValues] = useState(EMPTY_VALUES);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors<CredentialField>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // Each failed attempt is a new alert, focused and announced even when its text repeats.
+  const [formErrorCount, setFormErrorCount] = useState(0);
   const [validateAsYouType, setValidateAsYouType] = useState(false);
   const [busy, setBusy] = useState(false);
 
@@ -61,6 +64,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
     const failure = await submitCredentials(mode, values);
     if (failure) {
       setFormError(describeAuthFailure(mode, failure));
+      setFormErrorCount((count) => count + 1);
       setBusy(false);
       return;
     }
@@ -70,8 +74,12 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
 
   return (
     <form className={styles.form} onSubmit={handleSubmit} noValidate aria-busy={busy}>
-      {notice && <Alert tone="warning">{notice}</Alert>}
-      {formError && <Alert tone="error">{formError}</Alert>}
+      {notice && <Alert tone={notice.tone}>{notice.text}</Alert>}
+      {formError && (
+        <Alert key={formErrorCount} tone="error" takeFocus>
+          {formError}
+        </Alert>
+      )}
       <fieldset className={styles.fields} disabled={busy}>
         {mode === "sign-up" && (
           <TextField

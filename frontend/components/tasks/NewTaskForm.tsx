@@ -35,7 +35,7 @@ export function NewTaskForm({ value, onChange, onSubmit, busy }: NewTaskFormProp
   }
 
   return (
-    <form className={styles.card} onSubmit={handleSubmit} noValidate aria-label="Add a task">
+    <form id="new-task-form" className={styles.card} onSubmit={handleSubmit} noValidate aria-label="Add a task">
       <div className="field">
         <label htmlFor="new-task-title" className="visually-hidden">
           Title

@@ -1,13 +1,14 @@
 "use client";
 
 import { useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { useAnnouncer } from "@/components/ui/LiveRegion";
 import type { ApiClient } from "@/lib/api";
 import { ApiError, describeApiError } from "@/lib/api-error";
 import { draftKey, readDraft, removeDraft } from "@/lib/drafts";
-import { matchesFilter, type Task, type TaskFilter, taskVersion } from "@/lib/task";
+import { matchesFilter, type Task, type TaskFilter, type TaskId, taskVersion } from "@/lib/task";
 import { parseListQuery, sameQuery, type TaskListQuery, type TaskSort, withListQuery } from "@/lib/task-list-query";
 import { useSessionDraft } from "@/lib/use-session-draft";
 import { FilterTabs } from "./FilterTabs";
@@ -27,12 +28,15 @@ interface TaskBoardProps {
 
 /** A failed change, told to the person, with a retry when trying again can help. */
 interface Notice {
+  /** A new id for every notice, so a second failure is focused and announced like the first. */
+  id: number;
   message: string;
   retry?: () => void;
 }
 
 const EMPTY_INPUT: TaskInput = { title: "", description: "" };
 let placeholderCount = 0;
+let noticeCount = 0;
 
 /** The task list and everything done to it: load, add, edit, complete, delete, filter, search, sort. */
 export function TaskBoard({ api, userId }: TaskBoardProps) {
@@ -48,6 +52,9 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
   const [taskToDelete, setTaskToDelete] = useState<Task | null>(null);
   const newTaskKey = draftKey(userId, "new-task");
   const newTask = useSessionDraft(newTaskKey, EMPTY_INPUT);
+  const { announce, region } = useAnnouncer();
+  const listRef = useRef<HTMLElement>(null);
+  const focusAfterRender = usePendingFocus();
 
   /**
    * Shows another view of the list by changing the address, which the list follows. The native
@@ -76,20 +83,34 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
   function report(error: unknown, what: string, retry?: () => void) {
     if (isSessionEnded(error)) return; // the sign-in page explains; drafts keep the text
     const transient = error instanceof ApiError && error.isTransient;
-    setNotice({ message: `${what}. ${describeApiError(error)}`, retry: transient ? retry : undefined });
+    noticeCount += 1;
+    setNotice({ id: noticeCount, message: `${what}. ${describeApiError(error)}`, retry: transient ? retry : undefined });
+  }
+
+  /** Where keyboard focus goes when a row disappears: its neighbour, or the list itself. */
+  function focusRowOrList(id: TaskId | undefined) {
+    focusAfterRender(() => {
+      const row = id === undefined ? null : listRef.current?.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(String(id))}"]`);
+      return row ?? listRef.current;
+    });
   }
 
   /** Puts a task back as it was, drops it when the API says it no longer exists, reloads when it changed elsewhere. */
-  function undo(task: Task, error: unknown) {
+  function undo(task: Task, error: unknown, failed: string) {
+    // After a session end the sign-in page does the talking.
+    const tell = (text: string) => void (isSessionEnded(error) || announce(text));
     if (error instanceof ApiError && error.status === 404) {
       dispatch({ type: "removed", id: task.id });
       counted(task, null);
       removeDraft(editDraftKey(userId, task));
+      tell(`${failed}: it no longer exists and was taken off the list.`);
     } else if (error instanceof ApiError && error.status === 412) {
       dispatch({ type: "restored", task });
       void loadTasks();
+      tell(`${failed}: it was changed elsewhere; showing the latest version.`);
     } else {
       dispatch({ type: "restored", task });
+      tell(`${failed}: it is back as it was.`);
     }
   }
 
@@ -98,14 +119,21 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     setCreating(true);
     const placeholder = placeholderTask(userId, input);
     dispatch({ type: "added", task: placeholder });
+    announce(`Adding “${input.title}”…`);
     try {
       const created = await api.createTask(input);
       dispatch({ type: "saved", id: placeholder.id, task: created });
       counted(null, created);
+      announce(`Added “${input.title}”.`);
       // A retry from the notice may land after the person typed something new: keep that.
-      if (isSameInput(readDraft<TaskInput>(newTaskKey), input)) newTask.discard();
+      if (isSameInput(readDraft<TaskInput>(newTaskKey), input)) {
+        newTask.discard();
+        // Still in the form with nothing new typed: show them the row that was just added.
+        if (isInAddForm(document.activeElement)) focusRowOrList(created.id);
+      }
     } catch (error) {
       dispatch({ type: "removed", id: placeholder.id });
+      if (!isSessionEnded(error)) announce(`Couldn't add “${input.title}”: it was taken off the list.`);
       report(error, `Couldn't add “${input.title}”`, () => void addTask(input));
     } finally {
       setCreating(false);
@@ -119,10 +147,11 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
       const saved = await api.setTaskCompleted(task.id, completed, taskVersion(task));
       dispatch({ type: "saved", id: task.id, task: saved });
       counted(task, saved);
+      announce(completed ? `Marked “${task.title}” as done.` : `Reopened “${task.title}”.`);
     } catch (error) {
-      undo(task, error);
       const verb = completed ? "mark" : "reopen";
       const suffix = completed ? " as done" : "";
+      undo(task, error, `Couldn't ${verb} “${task.title}”${suffix}`);
       report(error, `Couldn't ${verb} “${task.title}”${suffix}`, () => void setCompleted(task, completed));
     }
   }
@@ -132,9 +161,10 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     dispatch({ type: "changed", id: task.id, changes });
     try {
       dispatch({ type: "saved", id: task.id, task: await api.updateTask(task.id, changes, taskVersion(task)) });
+      announce(`Saved your changes to “${changes.title}”.`);
       return true;
     } catch (error) {
-      undo(task, error);
+      undo(task, error, `Couldn't save your changes to “${task.title}”`);
       // The editor reopens with the text, so its Save button is the retry.
       report(error, `Couldn't save your changes to “${task.title}”`);
       return false;
@@ -144,16 +174,21 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
   async function deleteTask(task: Task) {
     setNotice(null);
     const index = rows.findIndex((row) => row.task.id === task.id);
+    const shown = visibleRows.findIndex((row) => row.task.id === task.id);
+    const neighbour = visibleRows[shown + 1] ?? visibleRows[shown - 1];
     dispatch({ type: "removed", id: task.id });
+    focusRowOrList(neighbour?.task.id);
     try {
       await api.deleteTask(task.id, taskVersion(task));
       counted(task, null);
+      announce(`Deleted “${task.title}”.`);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         counted(task, null);
-        return; // already gone, which is what was asked
+        return announce(`Deleted “${task.title}”.`); // already gone, which is what was asked
       }
       dispatch({ type: "reinserted", task, index });
+      if (!isSessionEnded(error)) announce(`Couldn't delete “${task.title}”: it is back in the list.`);
       if (error instanceof ApiError && error.status === 412) void loadTasks();
       report(error, `Couldn't delete “${task.title}”`, () => void deleteTask(task));
     }
@@ -183,7 +218,9 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
 
       {notice && (
         <Alert
+          key={notice.id}
           tone="error"
+          takeFocus
           actions={
             <>
               {notice.retry && (
@@ -202,9 +239,11 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
       )}
 
       <section
+        ref={listRef}
         className={styles.list}
         aria-label="Tasks"
         aria-busy={loading || paging.more.status === "loading"}
+        tabIndex={-1}
       >
         <div className={styles.listHeader}>
           <FilterTabs
@@ -256,8 +295,25 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
       >
         “{taskToDelete?.title}” will be deleted for good.
       </ConfirmDialog>
+      {region}
     </main>
   );
+}
+
+function isInAddForm(element: Element | null): boolean {
+  return element === null || element === document.body || element.closest("#new-task-form") !== null;
+}
+
+/** Focuses what `find` returns once the render under way is on screen. */
+function usePendingFocus() {
+  const pending = useRef<(() => HTMLElement | null | undefined) | null>(null);
+  useEffect(() => {
+    const find = pending.current;
+    if (!find) return;
+    pending.current = null;
+    find()?.focus();
+  });
+  return useCallback((find: () => HTMLElement | null | undefined) => void (pending.current = find), []);
 }
 
 function isSameInput(draft: TaskInput | null, input: TaskInput): boolean {

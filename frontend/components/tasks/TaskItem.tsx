@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { draftKey } from "@/lib/drafts";
 import type { Task } from "@/lib/task";
 import { useSessionDraft } from "@/lib/use-session-draft";
@@ -27,37 +27,63 @@ export function TaskItem({ task, userId, saving, onToggle, onSave, onDelete }: T
   const edit = useSessionDraft<TaskInput | null>(editDraftKey(userId, task), null);
   const [submitting, setSubmitting] = useState(false);
   const checkboxId = `task-${String(task.id)}-done`;
+  const rowRef = useRef<HTMLLIElement>(null);
+  // The editor's fields vanish when it closes; focus goes back to the row rather than to nowhere.
+  const [focusRow, setFocusRow] = useState(false);
+
+  useEffect(() => {
+    if (!focusRow) return;
+    setFocusRow(false);
+    rowRef.current?.focus();
+  }, [focusRow]);
 
   async function save(changes: TaskInput) {
     setSubmitting(true);
+    setFocusRow(true);
     const saved = await onSave(task, changes);
     setSubmitting(false);
     if (saved) edit.discard();
   }
 
+  function cancel() {
+    edit.discard();
+    setFocusRow(true);
+  }
+
   if (edit.value !== null && !submitting) {
     return (
-      <li className={styles.item} data-testid="task-item">
+      <li ref={rowRef} className={styles.item} data-testid="task-item" data-task-id={String(task.id)} tabIndex={-1}>
         <TaskEditor
           taskId={String(task.id)}
           value={edit.value}
           onChange={edit.update}
           onSave={(changes) => void save(changes)}
-          onCancel={edit.discard}
+          onCancel={cancel}
         />
       </li>
     );
   }
 
   return (
-    <li className={styles.item} data-testid="task-item" data-completed={task.completed} data-saving={saving}>
+    <li
+      ref={rowRef}
+      className={styles.item}
+      data-testid="task-item"
+      data-task-id={String(task.id)}
+      data-completed={task.completed}
+      data-saving={saving}
+      tabIndex={-1}
+    >
       <input
         id={checkboxId}
         type="checkbox"
         className={styles.check}
         checked={task.completed}
-        disabled={saving}
-        onChange={() => onToggle(task)}
+        // Not `disabled`: that would drop keyboard focus from the box just ticked.
+        aria-disabled={saving || undefined}
+        onChange={() => {
+          if (!saving) onToggle(task);
+        }}
         aria-label={task.completed ? `Mark “${task.title}” as not done` : `Mark “${task.title}” as done`}
       />
       <div className={styles.content}>

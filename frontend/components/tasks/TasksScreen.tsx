@@ -6,7 +6,6 @@ import { Alert } from "@/components/ui/Alert";
 import { authClient } from "@/lib/auth-client";
 import { createBrowserSession } from "@/lib/browser-session";
 import type { ClientConfig } from "@/lib/client-config";
-import { removeDraftsOf } from "@/lib/drafts";
 import { TaskBoard } from "./TaskBoard";
 import styles from "./TasksScreen.module.css";
 
@@ -34,9 +33,8 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
       setSignOutFailed(true);
       return;
     }
-    session.tokens.clear();
-    removeDraftsOf(user.id);
-    window.location.assign("/sign-in");
+    // Every other tab of this person leaves too, with the same message.
+    session.exit.end("signed-out");
   }
 
   return (
@@ -44,7 +42,9 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
       <AppHeader name={user.name} email={user.email} signingOut={signingOut} onSignOut={() => void signOut()} />
       {signOutFailed && (
         <div className={styles.banner}>
-          <Alert tone="error">Couldn&apos;t sign you out. Check your connection and try again.</Alert>
+          <Alert tone="error" takeFocus>
+            Couldn&apos;t sign you out. Check your connection and try again.
+          </Alert>
         </div>
       )}
       <TaskBoard api={session.api} userId={user.id} />

@@ -1,4 +1,6 @@
-import type { ReactNode } from "react";
+"use client";
+
+import { useEffect, useRef, type ReactNode } from "react";
 import styles from "./Alert.module.css";
 
 type AlertTone = "error" | "warning" | "info";
@@ -7,12 +9,25 @@ interface AlertProps {
   tone: AlertTone;
   children: ReactNode;
   actions?: ReactNode;
+  /** Moves keyboard focus here when it appears: for news that needs the person's attention. */
+  takeFocus?: boolean;
 }
 
 /** An inline message box; errors are announced at once, the rest politely. */
-export function Alert({ tone, children, actions }: AlertProps) {
+export function Alert({ tone, children, actions, takeFocus = false }: AlertProps) {
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (takeFocus) ref.current?.focus();
+  }, [takeFocus]);
+
   return (
-    <div className={`${styles.alert} ${styles[tone]}`} role={tone === "error" ? "alert" : "status"}>
+    <div
+      ref={ref}
+      className={`${styles.alert} ${styles[tone]}`}
+      role={tone === "error" ? "alert" : "status"}
+      tabIndex={takeFocus ? -1 : undefined}
+    >
       <AlertIcon tone={tone} />
       <div className={styles.body}>{children}</div>
       {actions && <div className={styles.actions}>{actions}</div>}

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { ARTIFACTS_DIR, WEB_URL } from "./env";
+import { expectFailures } from "./page-problems";
 
 export interface Person {
   name: string;
@@ -32,13 +33,13 @@ export async function signUp(page: Page, person: Person): Promise<void> {
   await submitCredentials(page, "Create account");
 }
 
-/** Fills the sign-in form on the current page (go there first) and waits to land. */
 /** Signs out with the header's button and waits for the sign-in page. */
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL((current) => current.pathname === "/sign-in");
 }
 
+/** Fills the sign-in form on the current page (go there first) and waits to land. */
 export async function signIn(page: Page, person: Person, landsOn = "/tasks"): Promise<void> {
   await page.locator("#email").fill(person.email);
   await page.locator("#password").fill(person.password);
@@ -66,6 +67,7 @@ async function submitCredentials(page: Page, button: string, landsOn = "/tasks")
     ]);
     if (outcome === "landed") return;
     if (outcome === "timeout") break;
+    expectFailures(page, { url: /\/api\/auth\/sign-(in|up)\/email$/, status: 429 });
     const seconds = Number(/in (\d+) s/.exec(await tooMany.innerText())?.[1]);
     await page.waitForTimeout(seconds * 1000 + 500);
   }
@@ -119,22 +121,6 @@ export async function screenshot(page: Page, name: string, { fullPage = true } =
   const dir = path.join(ARTIFACTS_DIR, "screens");
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
-}
-
-/**
- * Collects uncaught page errors and console errors, to assert there were none.
- * Chromium's own "Failed to load resource" lines are left out: scenarios make
- * the API refuse on purpose (401, 404) and check those answers themselves.
- */
-export function recordPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      errors.push(`console: ${message.text()}`);
-    }
-  });
-  return errors;
 }
 
 /** The JWT must live in memory only: nothing token-like in Web Storage. */

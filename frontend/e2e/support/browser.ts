@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type LaunchOptions } from "playwright-core";
+import { watchContext } from "./page-problems";
 
 /** Debian's chromium package; no browser is ever downloaded. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -20,13 +21,21 @@ const LAUNCH_OPTIONS: LaunchOptions = {
 };
 
 export const VIEWPORT = { width: 1200, height: 820 };
+/** A phone held upright, for the checks that must hold on small screens too. */
+export const PHONE_VIEWPORT = { width: 390, height: 844 };
 
-/** A headless Chromium; Playwright gives each launch a fresh temporary user-data-dir. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch(LAUNCH_OPTIONS);
+/**
+ * A headless Chromium; Playwright gives each launch a fresh temporary user-data-dir.
+ * Every context it opens (and so every page) is watched for errors (support/page-problems.ts).
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch(LAUNCH_OPTIONS);
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => watchContext(await newContext(options));
+  return browser;
 }
 
 /** A Chromium whose profile lives in `userDataDir`, to close and reopen like a person's browser. */
-export function launchProfile(userDataDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, { ...LAUNCH_OPTIONS, viewport: VIEWPORT });
+export async function launchProfile(userDataDir: string): Promise<BrowserContext> {
+  return watchContext(await chromium.launchPersistentContext(userDataDir, { ...LAUNCH_OPTIONS, viewport: VIEWPORT }));
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { safeNextPath, signInUrl } from "@/lib/safe-next";
+import { authAliasTarget, safeNextPath, signInUrl } from "@/lib/safe-next";
 
 describe("safeNextPath", () => {
   const kept: [string, string][] = [
@@ -43,5 +43,25 @@ describe("signInUrl", () => {
 
   test("never carries an off-site target", () => {
     assert.equal(signInUrl("//evil.example"), "/sign-in?next=/tasks");
+  });
+});
+
+describe("the /login and /signup aliases", () => {
+  test("lead to the real pages, keeping a same-site ?next=", async () => {
+    const { GET: login } = await import("@/app/login/route");
+    const { GET: signup } = await import("@/app/signup/route");
+    const location = (handler: (request: Request) => Response, path: string) => {
+      const response = handler(new Request(`http://app.example${path}`));
+      assert.equal(response.status, 307);
+      return response.headers.get("Location");
+    };
+    assert.equal(location(login, "/login"), "/sign-in");
+    assert.equal(location(login, "/login?next=/tasks%3Ffilter%3Ddone"), "/sign-in?next=/tasks%3Ffilter%3Ddone");
+    assert.equal(location(signup, "/signup?next=/tasks"), "/sign-up?next=/tasks");
+  });
+
+  test("replace an off-site ?next= with the default", () => {
+    assert.equal(authAliasTarget("/sign-in", "//evil.example"), "/sign-in?next=/tasks");
+    assert.equal(authAliasTarget("/sign-up", "https://evil.example/"), "/sign-up?next=/tasks");
   });
 });
