@@ -211,6 +211,25 @@ def published_table(load: dict[str, Any], micro: dict[str, Any] | None) -> list[
     ]
 
 
+def search_lines(scale: dict[str, Any]) -> list[str]:
+    """The heavy user's searches (a keyset first page with its X-Total-Count) beside their first page."""
+    searches = scale.get("searches")
+    if not searches:
+        return []
+    heavy = scale["first_page_ms"]["heavy"]
+    rows = []
+    for name, s in searches.items():
+        ms, ratio = s["ms"], s["ratio"]
+        rows.append([name, f"`{s['term']}`", f"{ms:.2f}", f"{1000 / ms:,.0f}", f"{ratio:.2f}x", verdict(ratio <= 3)])
+    return [
+        f"The heavy user's search, first page with its count, beside their first page ({heavy:.2f} ms, "
+        f"{1000 / heavy:,.0f} req/s in one process; target ≤ 3x):",
+        "",
+        markdown_table(["search", "term", "ms", "req/s (one process)", "/ first page", "verdict"], rows),
+        "",
+    ]
+
+
 def scale_section(scale: dict[str, Any] | None) -> list[str]:
     if not scale:
         return ["## Scale (PostgreSQL)", "", "Not run.", ""]
@@ -224,6 +243,7 @@ def scale_section(scale: dict[str, Any] | None) -> list[str]:
         f"{scale['light_tasks']}-task user {first['light']:.2f} ms: **{ratio:.2f}x** "
         f"(target ≤ 2x: {verdict(ratio <= 2)}).",
         "",
+        *search_lines(scale),
         "Deep pages of the heavy user (50 tasks each, in-process):",
         "",
         markdown_table(

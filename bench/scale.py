@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from .common import Identity, log, per_call, write_json
 from .harness import Client, setup_django
@@ -19,6 +20,16 @@ from .harness import Client, setup_django
 HEAVY, LIGHT = "heavy-user", "light-user"
 LIGHT_TASKS = 10
 OTHERS_TASKS = 10  # tasks per user for everyone else
+# What the heavy user searches for (every title is "Task <n>", every description the same sentence): a number
+# a few of their tasks hold (Task 4242, Task 42420-42429); the same beside a word every task holds, whose
+# trigrams are in every row of the table; a word no task holds, which without an index means reading every
+# one of their rows; and a word every one of their tasks holds, whose count reads them all.
+SEARCHES = {
+    "a few matches": "4242",
+    "a few matches and a common word": "task 4242",
+    "no match": "dentist",
+    "every task matches": "sentence",
+}
 
 
 def seed(rows: int) -> None:
@@ -66,6 +77,7 @@ def seed(rows: int) -> None:
 def explain_list_queries(heavy_total: int) -> dict[str, str]:
     """EXPLAIN ANALYZE of every query the list path runs, for the heavy user, as the API sends it."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from tasks.models import TaskCount
     from tasks.selectors import TaskListing, task_list, task_page_query
@@ -86,6 +98,12 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
         "keyset page half way (?after=)": keyset.query.sql_with_params(),
         "offset page at the end (?offset=)": page("all", heavy_total - 50),
     }
+    for name, term in SEARCHES.items():
+        searched = TaskListing(user_id=HEAVY, fields=TASK_FIELDS, search=term)
+        plans[f"search, {name} (?search={term}, rows)"] = searched.keyset_rows(after=None)[:51].query.sql_with_params()
+        with CaptureQueriesContext(connection) as counted:  # the COUNT(*) the paginator runs, as it runs it
+            searched.count()
+        plans[f"search, {name} (X-Total-Count)"] = (counted.captured_queries[-1]["sql"], None)
     explained = {}
     with connection.cursor() as cursor:
         for name, (sql, params) in plans.items():
@@ -123,6 +141,12 @@ def run(rows: int, seconds: float) -> dict[str, Any]:
     log(f"  first page: {heavy_total:,}-task user {heavy_ms:.2f} ms, {LIGHT_TASKS}-task user {light_ms:.2f} ms "
         f"= {heavy_ms / light_ms:.2f}x (target ≤ 2x)")  # fmt: skip
 
+    searches: dict[str, dict[str, Any]] = {}
+    for name, term in SEARCHES.items():
+        ms = min(timed(f"/api/{HEAVY}/tasks?after=&search={quote(term)}", token_heavy) for _ in range(3))
+        searches[name] = {"term": term, "ms": ms, "ratio": ms / heavy_ms}
+        log(f"  search ({name}, {term!r}): {ms:.2f} ms = {ms / heavy_ms:.2f}x the first page (target ≤ 3x)")
+
     from tasks.cursors import encode_cursor
     from tasks.selectors import task_list
     from tasks.serializers import TASK_FIELDS
@@ -143,6 +167,7 @@ def run(rows: int, seconds: float) -> dict[str, Any]:
         "light_tasks": LIGHT_TASKS,
         "first_page_ms": {"heavy": heavy_ms, "light": light_ms},
         "first_page_ratio": heavy_ms / light_ms,
+        "searches": searches,
         "deep_pages": deep,
         "explain": plans,
     }

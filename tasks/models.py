@@ -1,5 +1,6 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 
 
@@ -21,6 +22,10 @@ class Task(models.Model):
             # Serves "this user's tasks, newest first", the list endpoint's default,
             # and every lookup by user_id (its leftmost column).
             models.Index(fields=["user_id", "-created_at", "-id"], name="task_user_newest_idx"),
+            # ?search= on PostgreSQL: trigram indexes on the UPPER(...) that icontains compares, made
+            # there only (migration 0004); SQLite scans the user's rows, as it has no such index.
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="task_title_search_idx"),
+            GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="task_description_search_idx"),
         ]
         # The rules the database can hold itself; SQLite ignores varchar lengths.
         constraints = [

@@ -133,6 +133,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A database that cannot be reached answers 503 quickly instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Its OpClass() writes the SQL of the trigram indexes that serve ?search= (tasks migration 0004).
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 # Single-task and list reads run SQL compiled once per query shape (tasks/precompiled.py); off: the public QuerySet API.
 TASKS_PRECOMPILED_SQL = _read("PRECOMPILED_SQL", bool, True)

@@ -3,7 +3,8 @@ export type ApiFailureKind =
   | "http" // the API answered with an error status
   | "network" // no answer at all (offline, refused, CORS)
   | "timeout" // no answer in time
-  | "session_ended"; // the person has to sign in again; the redirect is already under way
+  | "session_ended" // the person has to sign in again; the redirect is already under way
+  | "aborted"; // the page cancelled the call (a newer search replaced it): nothing to tell anyone
 
 /** The contract's error body: `{detail, status_code, error_type}` plus field errors for 400. */
 export interface ApiErrorBody {
@@ -56,6 +57,8 @@ export function describeApiError(error: unknown): string {
       return "The task service took too long to answer. Please try again.";
     case "session_ended":
       return "Your session has expired. Please sign in again.";
+    case "aborted":
+      return "The request was cancelled.";
     case "http":
       return describeHttpError(error);
   }

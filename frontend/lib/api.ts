@@ -8,10 +8,13 @@
  * - 403: an `ApiError` for the page to show; never a redirect (no loops).
  * - no answer, 429 or 5xx: GETs are retried with backoff; writes are not
  *   repeated behind the person's back, the page offers a retry instead.
+ * - a call given an `AbortSignal` stops when it is aborted, retries included,
+ *   and fails with an `ApiError` of kind "aborted".
  */
 import { ApiError, parseRetryAfter, type ApiErrorBody } from "./api-error";
 import type { AccessToken } from "./jwt-claims";
-import type { NewTask, Task, TaskChanges, TaskFilter, TaskId } from "./task";
+import type { NewTask, Task, TaskChanges, TaskId } from "./task";
+import { listQueryParams, type TaskListRequest } from "./task-list-query";
 import { SessionEndedError, type TokenStore } from "./token-store";
 
 type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
@@ -47,9 +50,15 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_GET_RETRY_DELAYS_MS = [500, 1500, 4000] as const;
 /** A `Retry-After` longer than this is not waited out inside one call; the page offers a retry. */
 const MAX_RETRY_AFTER_MS = 5_000;
-const PAGE_SIZE = 100;
-/** Upper bound on list pages fetched in one go, so a misbehaving server cannot loop us. */
-const MAX_PAGES = 50;
+
+/** One page of a list, as the API's keyset paging gives it. */
+export interface TaskListPage {
+  tasks: Task[];
+  /** `X-Total-Count`: how many tasks the whole list (all pages) holds; null when the API left it out. */
+  total: number | null;
+  /** The cursor of the next page (from `Link: rel="next"`), or null on the last page. */
+  next: string | null;
+}
 
 export function createApiClient(options: ApiClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -85,12 +94,20 @@ export function createApiClient(options: ApiClientOptions) {
     token: string,
     body: unknown,
     ifMatch?: string,
+    signal?: AbortSignal,
   ): Promise<ApiReply> {
+    if (signal?.aborted) throw aborted();
     const startedAt = performance.now();
     const elapsed = () => Math.round(performance.now() - startedAt);
     const logPath = path.split("?")[0] ?? path;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const cancel = () => controller.abort();
+    signal?.addEventListener("abort", cancel);
     const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (ifMatch !== undefined) headers["If-Match"] = ifMatch;
@@ -108,13 +125,14 @@ export function createApiClient(options: ApiClientOptions) {
       log({ method, path: logPath, status: reply.status, durationMs: elapsed() });
       return reply;
     } catch (error) {
-      const timedOut = controller.signal.aborted;
+      if (signal?.aborted && !timedOut) throw aborted(); // the caller wants no answer any more: nothing to log
       log({ method, path: logPath, status: timedOut ? "timeout" : "network-error", durationMs: elapsed() });
       throw timedOut
         ? new ApiError("timeout", "The request timed out.")
         : new ApiError("network", error instanceof Error ? error.message : "The request failed.");
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", cancel);
     }
   }
 
@@ -125,17 +143,18 @@ export function createApiClient(options: ApiClientOptions) {
     token: string,
     body: unknown,
     ifMatch?: string,
+    signal?: AbortSignal,
   ): Promise<ApiReply> {
     const delays = method === "GET" ? getRetryDelaysMs : [];
     for (let retry = 0; ; retry += 1) {
       const delay = delays[retry];
       try {
-        const reply = await attempt(method, path, token, body, ifMatch);
+        const reply = await attempt(method, path, token, body, ifMatch, signal);
         if (delay === undefined || !isTransientStatus(reply.status)) return reply;
         const retryAfterMs = (parseRetryAfter(reply.headers.get("Retry-After")) ?? 0) * 1000;
         await sleep(Math.max(delay, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)));
       } catch (error) {
-        if (delay === undefined) throw error;
+        if (delay === undefined || signal?.aborted) throw error;
         await sleep(delay);
       }
     }
@@ -146,15 +165,16 @@ export function createApiClient(options: ApiClientOptions) {
     pathFor: (userId: string) => string,
     body?: unknown,
     ifMatch?: string,
+    signal?: AbortSignal,
   ): Promise<ApiReply> {
     if (sessionEnded) throw new ApiError("session_ended", "Your session has expired.");
     let token = await obtainToken(() => options.tokens.get());
-    let reply = await attemptWithRetries(method, pathFor(token.subject), token.value, body, ifMatch);
+    let reply = await attemptWithRetries(method, pathFor(token.subject), token.value, body, ifMatch, signal);
     if (reply.status === 401) {
       // A 401 means the API refused the token before doing anything, so resending a write is safe.
       const rejected = token.value;
       token = await obtainToken(() => options.tokens.refresh(rejected));
-      reply = await attemptWithRetries(method, pathFor(token.subject), token.value, body, ifMatch);
+      reply = await attemptWithRetries(method, pathFor(token.subject), token.value, body, ifMatch, signal);
       if (reply.status === 401) endSession();
     }
     if (reply.status >= 400) throw toApiError(reply);
@@ -165,17 +185,20 @@ export function createApiClient(options: ApiClientOptions) {
   const taskPath = (userId: string, id: TaskId) => `${tasksPath(userId)}/${encodeURIComponent(String(id))}`;
 
   return {
-    /** Every task of the signed-in person, following the API's paging. */
-    async listTasks(filter: TaskFilter = "all"): Promise<Task[]> {
-      const tasks: Task[] = [];
-      for (let page = 0; page < MAX_PAGES; page += 1) {
-        const query = new URLSearchParams({ status: filter, limit: String(PAGE_SIZE), offset: String(tasks.length) });
-        const reply = await call("GET", (userId) => `${tasksPath(userId)}?${query}`);
-        const batch = expectArray<Task>(reply.body);
-        tasks.push(...batch);
-        if (batch.length === 0 || !hasMorePages(reply.headers, tasks.length)) break;
-      }
-      return tasks;
+    /**
+     * One page of the signed-in person's list: status, search and order as asked, starting after the
+     * cursor `request.after` (the first page without it). Keyset paging: a deep page costs the API no
+     * more than the first, and a task added or deleted meanwhile shifts no page boundary.
+     */
+    async listTasks(request: TaskListRequest = {}, { signal }: { signal?: AbortSignal } = {}): Promise<TaskListPage> {
+      const query = listQueryParams(request);
+      const reply = await call("GET", (userId) => `${tasksPath(userId)}?${query}`, undefined, undefined, signal);
+      const total = Number(reply.headers.get("X-Total-Count") ?? Number.NaN);
+      return {
+        tasks: expectArray<Task>(reply.body),
+        total: Number.isInteger(total) && total >= 0 ? total : null,
+        next: nextCursor(reply.headers.get("Link")),
+      };
     },
 
     async createTask(input: NewTask): Promise<Task> {
@@ -229,9 +252,20 @@ function expectArray<T>(body: unknown): T[] {
   return body as T[];
 }
 
-/** `X-Total-Count` when the API exposes it, else a `Link: <…>; rel="next"` header. */
-function hasMorePages(headers: Headers, fetched: number): boolean {
-  const total = headers.get("X-Total-Count");
-  if (total !== null && Number.isFinite(Number(total))) return fetched < Number(total);
-  return /<[^>]*>\s*;\s*rel="?next"?/.test(headers.get("Link") ?? "");
+function aborted(): ApiError {
+  return new ApiError("aborted", "The request was cancelled.");
+}
+
+/** The `after` cursor in a `Link: <…>; rel="next"` header, or null when there is no next page. */
+export function nextCursor(link: string | null): string | null {
+  for (const part of (link ?? "").split(",")) {
+    const match = /^\s*<([^>]*)>\s*;\s*rel="?next"?\s*$/.exec(part);
+    if (!match?.[1]) continue;
+    try {
+      return new URL(match[1], "http://link.invalid").searchParams.get("after");
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }

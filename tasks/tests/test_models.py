@@ -4,6 +4,7 @@ import pytest
 from django.db import DataError, IntegrityError, connection
 
 from tasks.models import Task
+from tasks.selectors import matching
 
 pytestmark = pytest.mark.django_db
 
@@ -21,3 +22,20 @@ def test_the_list_query_can_use_the_user_index():
             cursor.execute("SET LOCAL enable_seqscan = off")
     plan = Task.objects.filter(user_id="alice").order_by("-created_at", "-id").explain()
     assert "task_user_newest_idx" in plan
+
+
+SEARCH_INDEXES = {"task_title_search_idx", "task_description_search_idx"}
+
+
+def test_the_search_indexes_exist_on_postgresql_only():
+    with connection.cursor() as cursor:
+        names = set(connection.introspection.get_constraints(cursor, Task._meta.db_table))
+    assert names >= SEARCH_INDEXES if connection.vendor == "postgresql" else not SEARCH_INDEXES & names
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are made on PostgreSQL only")
+def test_a_search_can_use_the_trigram_indexes():
+    with connection.cursor() as cursor:  # whether they serve the search's SQL, not whether a tiny table needs them
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Task.objects.filter(matching("Milk")).explain()
+    assert all(name in plan for name in SEARCH_INDEXES), plan

@@ -7,9 +7,11 @@ const EMPTY_COPY: Record<TaskFilter, { title: string; hint: string }> = {
   completed: { title: "Nothing completed yet", hint: "Tick a task when it's done and it will show up here." },
 };
 
-/** What the list shows when the chosen filter matches no task. */
-export function EmptyState({ filter }: { filter: TaskFilter }) {
-  const copy = EMPTY_COPY[filter];
+/** What the list shows when the chosen filter (and search, if any) matches no task. */
+export function EmptyState({ filter, search = "" }: { filter: TaskFilter; search?: string }) {
+  const copy = search
+    ? { title: `No tasks match “${search}”`, hint: "Try another word, or clear the search to see every task." }
+    : EMPTY_COPY[filter];
   return (
     <div className={styles.state} data-testid="empty-state">
       <svg className={styles.illustration} viewBox="0 0 48 48" aria-hidden="true">

@@ -1,27 +1,30 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { useAnnouncer } from "@/components/ui/LiveRegion";
 import type { ApiClient } from "@/lib/api";
 import { ApiError, describeApiError } from "@/lib/api-error";
 import { draftKey, readDraft, removeDraft } from "@/lib/drafts";
-import { matchesFilter, TASK_FILTERS, type Task, type TaskFilter, type TaskId, taskVersion } from "@/lib/task";
+import { matchesFilter, type Task, type TaskFilter, type TaskId, taskVersion } from "@/lib/task";
+import { parseListQuery, sameQuery, type TaskListQuery, type TaskSort, withListQuery } from "@/lib/task-list-query";
 import { useSessionDraft } from "@/lib/use-session-draft";
 import { FilterTabs } from "./FilterTabs";
+import type { TabCounts } from "./list-paging";
+import { ListControls } from "./ListControls";
 import { EmptyState, LoadFailed, LoadingRows } from "./ListStates";
+import { LoadMore } from "./LoadMore";
 import { NewTaskForm, type TaskInput } from "./NewTaskForm";
 import { editDraftKey, TaskItem } from "./TaskItem";
-import { taskRowsReducer } from "./task-rows";
 import styles from "./TaskBoard.module.css";
+import { useTaskList } from "./use-task-list";
 
 interface TaskBoardProps {
   api: ApiClient;
   userId: string;
 }
-
-type LoadState = { status: "loading" } | { status: "ready" } | { status: "failed"; message: string };
 
 /** A failed change, told to the person, with a retry when trying again can help. */
 interface Notice {
@@ -35,11 +38,15 @@ const EMPTY_INPUT: TaskInput = { title: "", description: "" };
 let placeholderCount = 0;
 let noticeCount = 0;
 
-/** The task list and everything done to it: load, add, edit, complete, delete, filter. */
+/** The task list and everything done to it: load, add, edit, complete, delete, filter, search, sort. */
 export function TaskBoard({ api, userId }: TaskBoardProps) {
-  const [rows, dispatch] = useReducer(taskRowsReducer, []);
-  const [load, setLoad] = useState<LoadState>({ status: "loading" });
-  const [filter, setFilter] = useState<TaskFilter>("all");
+  const searchParams = useSearchParams();
+  const addressQuery = useMemo(() => parseListQuery(new URLSearchParams(searchParams.toString())), [searchParams]);
+  // Changed here at once (a tab filters the rows on screen at the click); Back and Forward change the address.
+  const [query, setQuery] = useState(addressQuery);
+  useEffect(() => setQuery((shown) => (sameQuery(shown, addressQuery) ? shown : addressQuery)), [addressQuery]);
+  const { rows, dispatchRows: dispatch, paging, dispatchPaging, reload: loadTasks, loadMore } = useTaskList(api, query);
+  const filter = query.status;
   const [notice, setNotice] = useState<Notice | null>(null);
   const [creating, setCreating] = useState(false);
   const [taskToDelete, setTaskToDelete] = useState<Task | null>(null);
@@ -49,19 +56,28 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
   const listRef = useRef<HTMLElement>(null);
   const focusAfterRender = usePendingFocus();
 
-  const loadTasks = useCallback(async () => {
-    setLoad({ status: "loading" });
-    try {
-      dispatch({ type: "loaded", tasks: await api.listTasks() });
-      setLoad({ status: "ready" });
-    } catch (error) {
-      if (!isSessionEnded(error)) setLoad({ status: "failed", message: describeApiError(error) });
-    }
-  }, [api]);
+  /**
+   * Shows another view of the list by changing the address, which the list follows. The native
+   * history calls update Next's router (useSearchParams) without asking the server for the page
+   * again, as router.replace() would. Typing replaces the entry; a tab or sort is a step Back undoes.
+   */
+  const showQuery = useCallback(
+    (changes: Partial<TaskListQuery>, how: "push" | "replace") => {
+      const next = { ...query, ...changes };
+      if (sameQuery(next, query)) return;
+      setQuery(next);
+      const params = withListQuery(new URLSearchParams(window.location.search), next).toString();
+      const address = `${window.location.pathname}${params ? `?${params}` : ""}`;
+      if (how === "push") window.history.pushState(null, "", address);
+      else window.history.replaceState(null, "", address);
+    },
+    [query],
+  );
 
-  useEffect(() => {
-    void loadTasks();
-  }, [loadTasks]);
+  /** The tab counts follow a write the API confirmed: `before` and `after` are null for no task. */
+  function counted(before: Task | null, after: Task | null) {
+    dispatchPaging({ type: "task-changed", before, after });
+  }
 
   /** Tells the person what failed; `retry` is offered only when trying again can help. */
   function report(error: unknown, what: string, retry?: () => void) {
@@ -85,6 +101,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     const tell = (text: string) => void (isSessionEnded(error) || announce(text));
     if (error instanceof ApiError && error.status === 404) {
       dispatch({ type: "removed", id: task.id });
+      counted(task, null);
       removeDraft(editDraftKey(userId, task));
       tell(`${failed}: it no longer exists and was taken off the list.`);
     } else if (error instanceof ApiError && error.status === 412) {
@@ -106,6 +123,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     try {
       const created = await api.createTask(input);
       dispatch({ type: "saved", id: placeholder.id, task: created });
+      counted(null, created);
       announce(`Added “${input.title}”.`);
       // A retry from the notice may land after the person typed something new: keep that.
       if (isSameInput(readDraft<TaskInput>(newTaskKey), input)) {
@@ -128,6 +146,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     try {
       const saved = await api.setTaskCompleted(task.id, completed, taskVersion(task));
       dispatch({ type: "saved", id: task.id, task: saved });
+      counted(task, saved);
       announce(completed ? `Marked “${task.title}” as done.` : `Reopened “${task.title}”.`);
     } catch (error) {
       const verb = completed ? "mark" : "reopen";
@@ -161,10 +180,13 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     focusRowOrList(neighbour?.task.id);
     try {
       await api.deleteTask(task.id, taskVersion(task));
+      counted(task, null);
       announce(`Deleted “${task.title}”.`);
     } catch (error) {
-      // Already gone, which is what was asked.
-      if (error instanceof ApiError && error.status === 404) return announce(`Deleted “${task.title}”.`);
+      if (error instanceof ApiError && error.status === 404) {
+        counted(task, null);
+        return announce(`Deleted “${task.title}”.`); // already gone, which is what was asked
+      }
       dispatch({ type: "reinserted", task, index });
       if (!isSessionEnded(error)) announce(`Couldn't delete “${task.title}”: it is back in the list.`);
       if (error instanceof ApiError && error.status === 412) void loadTasks();
@@ -172,16 +194,18 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
     }
   }
 
-  const counts = useMemo(() => countByFilter(rows.map((row) => row.task)), [rows]);
+  // A task changed here may no longer belong to the tab (completed under Pending): it leaves the view.
   const visibleRows = rows.filter((row) => matchesFilter(row.task, filter));
+  const loading = paging.first.status === "loading";
+  const ready = paging.first.status === "ready";
 
   return (
     <main className={styles.main}>
       <div className={styles.heading}>
         <h1 className={styles.title}>My tasks</h1>
-        {load.status === "ready" && (
+        {ready && paging.counts && (
           <p className={styles.summary} data-testid="task-summary">
-            {summaryOf(counts)}
+            {summaryOf(paging.counts, query.search)}
           </p>
         )}
       </div>
@@ -214,15 +238,35 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
         </Alert>
       )}
 
-      <section ref={listRef} className={styles.list} aria-label="Tasks" aria-busy={load.status === "loading"} tabIndex={-1}>
+      <section
+        ref={listRef}
+        className={styles.list}
+        aria-label="Tasks"
+        aria-busy={loading || paging.more.status === "loading"}
+        tabIndex={-1}
+      >
         <div className={styles.listHeader}>
-          <FilterTabs value={filter} counts={load.status === "ready" ? counts : undefined} onChange={setFilter} />
+          <FilterTabs
+            value={filter}
+            counts={paging.counts ?? undefined}
+            onChange={(status: TaskFilter) => showQuery({ status }, "push")}
+          />
         </div>
-        {load.status === "loading" && <LoadingRows />}
-        {load.status === "failed" && <LoadFailed message={load.message} onRetry={() => void loadTasks()} />}
-        {load.status === "ready" && visibleRows.length === 0 && <EmptyState filter={filter} />}
-        {load.status === "ready" && visibleRows.length > 0 && (
-          <ul className={styles.items}>
+        <ListControls
+          search={query.search}
+          sort={query.sort}
+          onSearch={(search) => showQuery({ search }, "replace")}
+          onSort={(sort: TaskSort) => showQuery({ sort }, "push")}
+        />
+        {loading && visibleRows.length === 0 && <LoadingRows />}
+        {paging.first.status === "failed" && (
+          <LoadFailed message={paging.first.message} onRetry={() => loadTasks()} />
+        )}
+        {ready && visibleRows.length === 0 && paging.next === null && (
+          <EmptyState filter={filter} search={query.search} />
+        )}
+        {(ready || loading) && visibleRows.length > 0 && (
+          <ul className={loading ? `${styles.items} ${styles.stale}` : styles.items}>
             {visibleRows.map(({ task, saving }) => (
               <TaskItem
                 key={String(task.id)}
@@ -236,6 +280,7 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
             ))}
           </ul>
         )}
+        {ready && <LoadMore paging={paging} onLoadMore={() => void loadMore()} />}
       </section>
 
       <ConfirmDialog
@@ -294,13 +339,8 @@ function placeholderTask(userId: string, input: TaskInput): Task {
   };
 }
 
-function countByFilter(tasks: Task[]): Record<TaskFilter, number> {
-  const counts = { all: 0, pending: 0, completed: 0 };
-  for (const filter of TASK_FILTERS) counts[filter] = tasks.filter((task) => matchesFilter(task, filter)).length;
-  return counts;
-}
-
-function summaryOf(counts: Record<TaskFilter, number>): string {
+function summaryOf(counts: TabCounts, search: string): string {
+  if (search) return `${counts.all} ${counts.all === 1 ? "task matches" : "tasks match"} “${search}”`;
   if (counts.all === 0) return "Nothing on your list yet.";
   return `${counts.pending} pending · ${counts.completed} completed`;
 }

@@ -7,7 +7,8 @@ export interface TaskRow {
 }
 
 export type TaskRowsAction =
-  | { type: "loaded"; tasks: Task[] }
+  | { type: "loaded"; tasks: Task[]; keep?: TaskId[] }
+  | { type: "appended"; tasks: Task[] }
   | { type: "added"; task: Task }
   | { type: "changed"; id: TaskId; changes: TaskChanges }
   | { type: "saved"; id: TaskId; task: Task }
@@ -18,15 +19,25 @@ export type TaskRowsAction =
 /**
  * The optimistic list: changes show at once (`added`, `changed`, `removed`),
  * then are confirmed with the API's copy (`saved`) or undone (`restored`,
- * `removed`, `reinserted`) when the API refuses.
+ * `removed`, `reinserted`) when the API refuses. Pages keep the API's order
+ * (whatever the sort), and a task never shows twice.
  */
 export function taskRowsReducer(rows: TaskRow[], action: TaskRowsAction): TaskRow[] {
   switch (action.type) {
     case "loaded": {
-      // Tasks added while the list was loading may be missing from it: keep them on top.
+      // The first page replaces the rows of the previous view, except tasks added while it was
+      // loading (`keep`), which it may not hold: they stay on top.
       const loadedIds = new Set(action.tasks.map((task) => String(task.id)));
-      const addedMeanwhile = rows.filter((row) => !loadedIds.has(String(row.task.id)));
-      return [...addedMeanwhile, ...[...action.tasks].sort(newestFirst).map((task) => ({ task, saving: false }))];
+      const keep = new Set((action.keep ?? []).map(String));
+      const addedMeanwhile = rows.filter((row) => keep.has(String(row.task.id)) && !loadedIds.has(String(row.task.id)));
+      return [...addedMeanwhile, ...action.tasks.map((task) => ({ task, saving: false }))];
+    }
+    case "appended": {
+      // A task added or edited since the earlier pages may come again (it sorts further down now):
+      // the row on screen, which may hold an unsaved change, stays where it is.
+      const shown = new Set(rows.map((row) => String(row.task.id)));
+      const fresh = action.tasks.filter((task) => !shown.has(String(task.id)));
+      return fresh.length === 0 ? rows : [...rows, ...fresh.map((task) => ({ task, saving: false }))];
     }
     case "added":
       return [{ task: action.task, saving: true }, ...rows];
@@ -45,8 +56,4 @@ export function taskRowsReducer(rows: TaskRow[], action: TaskRowsAction): TaskRo
       return [...rows.slice(0, index), { task: action.task, saving: false }, ...rows.slice(index)];
     }
   }
-}
-
-function newestFirst(a: Task, b: Task): number {
-  return Date.parse(b.created_at) - Date.parse(a.created_at) || String(b.id).localeCompare(String(a.id), undefined, { numeric: true });
 }

@@ -80,7 +80,9 @@ function watchPage(page: Page, watch: Watch): void {
   });
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "unknown";
-    if (page.isClosed() || (failure === "net::ERR_ABORTED" && isRouterFetch(request))) return;
+    if (page.isClosed() || (failure === "net::ERR_ABORTED" && (isRouterFetch(request) || isSupersededList(request)))) {
+      return;
+    }
     const observed: Observed = { page: where(), url: request.url(), method: request.method(), failure };
     if (failure === "net::ERR_ABORTED") {
       const abortedAt = Date.now();
@@ -93,6 +95,14 @@ function watchPage(page: Page, watch: Watch): void {
     const request = response.request();
     watch.observed.push({ page: where(), url: response.url(), method: request.method(), status: response.status() });
   });
+}
+
+/**
+ * A page of the task list cancelled by the app itself: a new search, sort or tab
+ * supersedes the view it was for (components/tasks/use-task-list.ts).
+ */
+function isSupersededList(request: Request): boolean {
+  return request.method() === "GET" && /\/api\/[^/]+\/tasks\?/.test(request.url());
 }
 
 /**

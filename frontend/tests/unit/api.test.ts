@@ -107,10 +107,13 @@ describe("every request", () => {
     const { api, auth } = setUp(server.fetch);
 
     await api.listTasks();
-    await api.listTasks("pending");
+    await api.listTasks({ status: "pending" });
 
     assert.equal(auth.issuedCount(), 1);
-    assert.equal(server.requests[1]?.url, `${BASE_URL}/api/${USER}/tasks?status=pending&limit=100&offset=0`);
+    assert.equal(
+      server.requests[1]?.url,
+      `${BASE_URL}/api/${USER}/tasks?status=pending&ordering=-created_at&limit=50&after=`,
+    );
   });
 
   test("uses the contract's endpoints for complete, update and delete", async () => {
@@ -135,18 +138,63 @@ describe("every request", () => {
     );
   });
 
-  test("follows X-Total-Count across pages", async () => {
-    const page = (count: number) => Array.from({ length: count }, (_, index) => ({ ...TASK, id: index }));
-    const server = scriptedFetch(
-      () => json(200, page(100), { "X-Total-Count": "130" }),
-      () => json(200, page(30), { "X-Total-Count": "130" }),
-    );
+});
+
+describe("a page of the list", () => {
+  const NEXT = `<${BASE_URL}/api/${USER}/tasks?status=all&ordering=title&limit=50&after=WyJ0aXRsZSIsIkIiLDJd>; rel="next"`;
+
+  test("is one request: its tasks, the list's total and the next page's cursor", async () => {
+    const server = scriptedFetch(() => json(200, [TASK], { "X-Total-Count": "2000", Link: NEXT }));
     const { api } = setUp(server.fetch);
 
-    const tasks = await api.listTasks();
+    const page = await api.listTasks({ status: "completed", search: "  milk ", sort: "title" });
 
-    assert.equal(tasks.length, 130);
-    assert.match(server.requests[1]?.url ?? "", /offset=100$/);
+    assert.deepEqual(page, { tasks: [TASK], total: 2000, next: "WyJ0aXRsZSIsIkIiLDJd" });
+    assert.equal(server.requests.length, 1);
+    const url = new URL(server.requests[0]?.url ?? "");
+    assert.deepEqual(Object.fromEntries(url.searchParams), {
+      status: "completed",
+      ordering: "title",
+      limit: "50",
+      after: "",
+      search: "milk",
+    });
+  });
+
+  test("asks for the page after a cursor; the last page has no next and an empty search is left out", async () => {
+    const server = scriptedFetch(() => json(200, [TASK], { "X-Total-Count": "51" }));
+    const { api } = setUp(server.fetch);
+
+    const page = await api.listTasks({ after: "abc", search: "   ", sort: "updated" });
+
+    assert.deepEqual([page.total, page.next], [51, null]);
+    assert.match(server.requests[0]?.url ?? "", /\?status=all&ordering=-updated_at&limit=50&after=abc$/);
+  });
+
+  test("a cancelled page stops, retries included, with an error the page keeps quiet about", async () => {
+    const controller = new AbortController();
+    const server = scriptedFetch(() => {
+      controller.abort();
+      return networkFailure();
+    });
+    const { api, delays } = setUp(server.fetch, { getRetryDelaysMs: [100, 300] });
+
+    const error = await api.listTasks({}, { signal: controller.signal }).catch((caught: unknown) => caught);
+
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.kind, "aborted");
+    assert.equal(error.isTransient, false);
+    assert.deepEqual([server.requests.length, delays], [1, []]);
+  });
+
+  test("a call made with a signal already aborted sends nothing", async () => {
+    const server = scriptedFetch(() => json(200, []));
+    const { api } = setUp(server.fetch);
+
+    const error = await api.listTasks({}, { signal: AbortSignal.abort() }).catch((caught: unknown) => caught);
+
+    assert.ok(error instanceof ApiError && error.kind === "aborted");
+    assert.equal(server.requests.length, 0);
   });
 });
 
@@ -234,7 +282,7 @@ describe("network failures and 5xx", () => {
     const server = scriptedFetch(networkFailure, networkFailure, () => json(200, [TASK]));
     const { api, delays } = setUp(server.fetch, { getRetryDelaysMs: [100, 300, 900] });
 
-    assert.equal((await api.listTasks()).length, 1);
+    assert.equal((await api.listTasks()).tasks.length, 1);
     assert.equal(server.requests.length, 3);
     assert.deepEqual(delays, [100, 300]);
   });
@@ -258,7 +306,7 @@ describe("network failures and 5xx", () => {
     );
     const { api, delays, sessionEndedCalls } = setUp(server.fetch, { getRetryDelaysMs: [100] });
 
-    assert.equal((await api.listTasks()).length, 1);
+    assert.equal((await api.listTasks()).tasks.length, 1);
     assert.deepEqual(delays, [2000]);
     assert.equal(sessionEndedCalls(), 0);
   });
@@ -314,7 +362,7 @@ describe("debug log", () => {
     const { entries, log } = collectLogs();
     const { api } = setUp(server.fetch, { log });
 
-    await api.listTasks("completed");
+    await api.listTasks({ status: "completed" });
 
     assert.deepEqual(
       entries.map(({ method, path, status }) => ({ method, path, status })),

@@ -19,16 +19,31 @@ function task(id: number, overrides: Partial<Task> = {}): Task {
 const ids = (rows: TaskRow[]) => rows.map((row) => row.task.id);
 
 describe("task rows", () => {
-  test("lists newest first", () => {
-    assert.deepEqual(ids(taskRowsReducer([], { type: "loaded", tasks: [task(1), task(3), task(2)] })), [3, 2, 1]);
+  test("keeps the API's order, whatever the sort", () => {
+    assert.deepEqual(ids(taskRowsReducer([], { type: "loaded", tasks: [task(1), task(3), task(2)] })), [1, 3, 2]);
+  });
+
+  test("a later page is added below, and a task already shown is not shown twice", () => {
+    let rows = taskRowsReducer([], { type: "loaded", tasks: [task(5), task(4)] });
+    rows = taskRowsReducer(rows, { type: "changed", id: 4, changes: { title: "Renamed" } });
+    // Task 4 was edited meanwhile and now sorts further down: it comes again on the next page.
+    rows = taskRowsReducer(rows, { type: "appended", tasks: [task(3), task(4), task(2)] });
+    assert.deepEqual(ids(rows), [5, 4, 3, 2]);
+    assert.equal(rows[1]?.task.title, "Renamed");
+  });
+
+  test("a new view's first page replaces the previous one's rows: none of the previous search stays", () => {
+    let rows = taskRowsReducer([], { type: "loaded", tasks: [task(1), task(2)] });
+    rows = taskRowsReducer(rows, { type: "loaded", tasks: [task(3)] });
+    assert.deepEqual(ids(rows), [3]);
   });
 
   test("a task added while the list was loading survives the list's arrival", () => {
     let rows = taskRowsReducer([], { type: "added", task: task(9, { id: "pending-1" }) });
-    rows = taskRowsReducer(rows, { type: "loaded", tasks: [task(1)] });
+    rows = taskRowsReducer(rows, { type: "loaded", tasks: [task(1)], keep: ["pending-1"] });
     assert.deepEqual(ids(rows), ["pending-1", 1]);
     rows = taskRowsReducer(rows, { type: "saved", id: "pending-1", task: task(4) });
-    assert.deepEqual(ids(taskRowsReducer(rows, { type: "loaded", tasks: [task(1), task(4)] })), [4, 1]);
+    assert.deepEqual(ids(taskRowsReducer(rows, { type: "loaded", tasks: [task(4), task(1)], keep: [4] })), [4, 1]);
   });
 
   test("an optimistic change shows at once and is marked as saving", () => {
@@ -52,7 +67,7 @@ describe("task rows", () => {
   });
 
   test("a refused delete puts the task back where it was", () => {
-    let rows = taskRowsReducer([], { type: "loaded", tasks: [task(1), task(2), task(3)] });
+    let rows = taskRowsReducer([], { type: "loaded", tasks: [task(3), task(2), task(1)] });
     rows = taskRowsReducer(rows, { type: "removed", id: 2 });
     assert.deepEqual(ids(rows), [3, 1]);
     rows = taskRowsReducer(rows, { type: "reinserted", task: task(2), index: 1 });
