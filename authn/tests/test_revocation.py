@@ -248,3 +248,18 @@ def test_a_failing_host_handler_is_run_again_on_the_next_poll(feed_and_source):
     assert feed.poll()
     assert calls == ["bob", "bob"]
     assert feed.revocations.refusal(claims(sid="s9")) == SESSION_ENDED
+
+
+def test_a_sign_out_after_the_feeds_ids_start_over_is_still_refused(feed_and_source):
+    # Better Auth's outbox numbers its rows from 1 again when its table starts
+    # empty (a restored backup, a new database, the in-memory test server
+    # restarted). A process that had read up to id 3 must not ignore the new
+    # ids 1, 2, … for ever while calling itself fresh: the signed-out token
+    # below would be served until every API process is restarted.
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(i, f"old{i}") for i in range(1, 4)]
+    assert feed.poll()
+    source.events = [session_revoked(1, "s-after-restart")]
+    feed.poll()
+    with pytest.raises((InvalidToken, RevocationsUnavailable)):
+        feed.check(claims(sid="s-after-restart"))
