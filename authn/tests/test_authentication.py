@@ -186,4 +186,3 @@ def test_an_outage_is_one_warning_a_minute_not_one_per_token(settings, api_clien
             assert api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 503
     outage = [r for r in caplog.records if "key set unreachable" in r.getMessage()]
     assert [r.levelname for r in outage] == ["WARNING"] + ["INFO"] * 4
-
