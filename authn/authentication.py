@@ -94,8 +94,9 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         except InvalidToken as e:
             self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub, sid=e.sid)
         except KeySourceUnavailable as e:
-            _refuse_if_spent(budget.charge(request), request)
             revocations = isinstance(e, RevocationsUnavailable)
+            if not revocations:  # the token's signature was checked before the feed was asked
+                _refuse_if_spent(budget.charge(request), request)
             _log_outage("revocation feed" if revocations else "key set", e.reason, request)
             raise KeySetUnavailable(e.retry_after, REVOCATIONS_UNKNOWN_DETAIL if revocations else None) from e
         if verifier.observer is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import threading
 from collections.abc import Mapping
@@ -42,7 +43,7 @@ from .verifier import (
 JWKS_PATH = "/api/auth/jwks"
 MIN_SECRET_LENGTH = 32
 DEFAULT_JWKS_ALGORITHMS = ("EdDSA", "ES256", "ES512", "RS256", "PS256")
-RATE = re.compile(r"\d+/\d*[smhd]")
+RATE = re.compile(r"\d+/(?:[1-9]\d*)?[smhd]")  # a period of 0 s would divide by zero
 
 # Every key ``settings.AUTHN`` may hold, with its default (authn/README.md documents each).
 DEFAULTS: dict[str, Any] = {
@@ -165,7 +166,7 @@ class AuthnSettings:
         for name, (kind, least) in _NUMBERS.items():
             value = values[name]
             accepted = (int, float) if kind is float else int
-            if isinstance(value, bool) or not isinstance(value, accepted) or value < least:
+            if isinstance(value, bool) or not isinstance(value, accepted) or not math.isfinite(value) or value < least:
                 expected = f"{'a number' if kind is float else 'a whole number'} >= {least}"
                 invalid.append(_invalid(name, value, expected))
                 values[name] = DEFAULTS[name]

@@ -53,7 +53,7 @@ def get_json(url: str, *, timeout: float, max_bytes: int, headers: Mapping[str, 
         raise FetchError(f"GET {url} returned more than {max_bytes} bytes")
     try:
         return json.loads(body)
-    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (ValueError, RecursionError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors; nesting
         raise FetchError(f"GET {url} did not return JSON: {e}") from e
 
 

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 SESSION_ENDED = "The session has ended"
 NO_SESSION = "The token carries no session"
 PAGE_SIZE = 500
+MAX_PAGES_PER_POLL = 20
+MAX_EVENT_ID = 2**53  # ids the feed accepts back as ?after=, as JavaScript's safe integers
 MAX_FEED_BYTES = 1024 * 1024
 MAX_ID_LENGTH = 255
 # A feed outage is a WARNING once per this many seconds per process, INFO otherwise.
@@ -171,8 +173,12 @@ class RevocationFeed:
         the 2-second promise reports it long before it starts refusing tokens.
         """
         self.start()
-        if self._synced_at is None:
-            self.poll()
+        if self._synced_at is None and self._poll_lock.acquire(timeout=self.timeout_seconds):
+            try:
+                if self._synced_at is None:
+                    self._poll_locked()
+            finally:
+                self._poll_lock.release()
         staleness = self.staleness
         if staleness is None or staleness > self.ready_within:
             raise RevocationsUnavailable(
@@ -226,18 +232,33 @@ class RevocationFeed:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            self.poll()
+            try:
+                self.poll()
+            except Exception as e:  # the thread must outlive anything a feed can provoke
+                self._report_failure(f"{type(e).__name__}: {e}")
             self._stopped.wait(self.poll_seconds)
 
     def _poll_locked(self) -> bool:
         started = self._attempted_at = self._clock()
         try:
-            while True:
+            for _ in range(MAX_PAGES_PER_POLL):  # a feed that never ends a poll cannot hold this one
                 page = self._read_page()
+                if page["newest"] is not None and page["newest"] < self._cursor:
+                    # The feed's ids started over (a restore, a new database): what it holds now
+                    # was never seen here. Read it all again; applying an event twice changes nothing.
+                    logger.warning(
+                        "revocation feed ids start over (newest %d, read up to %d): reading it again",
+                        page["newest"],
+                        self._cursor,
+                    )
+                    self._cursor = 0
+                    continue
                 for event in page["events"]:
                     self._apply(event)
                 if len(page["events"]) < PAGE_SIZE:
                     break
+            else:
+                raise ValueError(f"GET {self.url} had more than {MAX_PAGES_PER_POLL} pages; the rest comes next poll")
         except (FetchError, ValueError, HookFailed) as e:
             self._report_failure(str(e))
             return False
@@ -258,10 +279,14 @@ class RevocationFeed:
         events = page.get("events") if isinstance(page, Mapping) else None
         if not isinstance(events, list):
             raise ValueError(f"GET {self.url} did not return a revocation feed page")
-        return {"events": events}
+        newest = page.get("newest")
+        return {"events": events, "newest": newest if _is_event_id(newest) else None}
 
     def _apply(self, event: Any) -> None:
         event_id = event.get("id") if isinstance(event, Mapping) else None
+        if type(event_id) is int and event_id >= MAX_EVENT_ID:
+            # Past what the feed can be asked for again (?after= would be refused): stop here, fail closed.
+            raise ValueError(f"revocation feed event id {event_id} is out of range")
         if type(event_id) is not int or event_id <= self._cursor:
             return  # out of order or seen: the cursor only moves forward
         if not self.revocations.apply(event):
@@ -299,6 +324,10 @@ class RevocationFeed:
 
 class HookFailed(Exception):
     """The host's handler of a deleted user failed; the event is applied again on the next poll."""
+
+
+def _is_event_id(value: Any) -> bool:
+    return type(value) is int and 0 <= value < MAX_EVENT_ID
 
 
 def _is_id(value: Any) -> bool:

@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.serializers import BaseSerializer
 
 from .models import DeletedUser, Task, TaskCount
+
+EDITABLE_FIELDS = ("title", "description", "completed")
 
 
 class UserDeleted(Exception):
@@ -19,8 +22,20 @@ class UserDeleted(Exception):
 def task_set_completed(*, task: Task, completed: bool | None) -> Task:
     """Mark ``task`` done or not; ``None`` toggles it (docs/api.md, "PATCH /api/{user_id}/tasks/{id}/complete")."""
     task.completed = (not task.completed) if completed is None else completed
-    task.save(update_fields=["completed", "updated_at"])
+    task_save_existing(task, fields=("completed",))
     return task
+
+
+def task_save_existing(task: Task, *, fields: tuple[str, ...] = EDITABLE_FIELDS) -> None:
+    """Save an edit of a task read earlier: one UPDATE, and 404 when the row is gone meanwhile.
+
+    ``Model.save()`` would INSERT a row it no longer finds, bringing back a task
+    deleted in between (by its owner, or with its owner's account).
+    """
+    task.updated_at = timezone.now()  # what auto_now does on save()
+    values = {name: getattr(task, name) for name in (*fields, "updated_at")}
+    if not Task.objects.filter(pk=task.pk).update(**values):
+        raise Http404("No Task matches the given query.")
 
 
 def task_create(*, serializer: BaseSerializer, user_id: str, guard_deleted_users: bool) -> Any:

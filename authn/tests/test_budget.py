@@ -218,3 +218,19 @@ def test_the_memory_of_addresses_is_bounded(monkeypatch):
         budget.charge(address)
     assert len(budget._in_good_standing) <= 10
     assert len(budget._blocked_until) <= 10
+
+
+def test_a_revocation_feed_outage_does_not_spend_the_budget_of_valid_tokens(settings, api_client, make_token):
+    # Unlike an unknown kid during a key set outage (above), this token's signature
+    # has been verified: it is no forged credential. A person retrying a valid token
+    # through a feed outage must not be locked out with 429 "Too many failed
+    # authentications" (on every instance sharing the counter) once the feed is back.
+    settings.AUTHN = {
+        **settings.AUTHN,
+        "REVOCATION_FEED_SECRET": "f" * 32,
+        "REVOCATION_FEED_URL": "http://127.0.0.1:9/api/auth/revocations",  # nothing listens on the discard port
+        "FAILURE_RATE": "3/m",
+    }
+    token = make_token("alice", sid="s1")
+    statuses = [api_client.get(ME, **bearer(token)).status_code for _ in range(5)]
+    assert statuses == [503] * 5

@@ -136,3 +136,24 @@ def test_a_feed_secret_of_the_wrong_kind_is_never_echoed(settings):
     messages = [m for m in run_checks() if m.id == "authn.E011"]
     assert messages
     assert all("never-show" not in f"{m.msg} {m.hint}" for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # NaN passes "value < least" (every comparison with NaN is false); inf is no bound at all:
+        # an infinite staleness bound serves tokens through a feed outage for ever (fails open).
+        ("REVOCATION_MAX_STALE_SECONDS", float("inf")),
+        ("REVOCATION_MAX_STALE_SECONDS", float("nan")),
+        ("REVOCATION_POLL_SECONDS", float("nan")),
+        ("JWKS_TIMEOUT_SECONDS", float("nan")),
+        ("JWKS_TIMEOUT_SECONDS", float("inf")),
+    ],
+)
+def test_a_number_that_is_not_finite_is_an_error(settings, name, value):
+    assert "authn.E011" in ids_for(settings, **{"BETTER_AUTH_URL": "https://a.test", name: value})
+
+
+def test_a_failure_rate_over_a_zero_second_period_is_an_error(settings):
+    # "1/0s" matches the rate pattern, then every budget check divides by a zero period.
+    assert "authn.E009" in ids_for(settings, BETTER_AUTH_URL="https://a.test", FAILURE_RATE="1/0s")

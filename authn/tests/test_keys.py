@@ -255,6 +255,7 @@ def http_server(jwks_document: bytes) -> Iterator[str]:
         "/error": (500, {}, b"{}", 0),
         "/redirect": (302, {"Location": "/jwks"}, b"", 0),
         "/slow": (200, {}, jwks_document, 3),
+        "/deep": (200, {"Content-Type": "application/json"}, b"[" * 100_000, 0),
     }
     httpd = _QuietServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -296,3 +297,15 @@ def test_the_timeout_bounds_the_whole_fetch_not_each_read(http_server, path):
 def test_fetch_from_a_closed_port_fails_as_unreachable():
     with pytest.raises(KeyFetchError):
         fetch_jwks("http://127.0.0.1:9/jwks", timeout=1)
+
+
+def test_deeply_nested_json_is_a_failed_fetch_not_a_crash(http_server):
+    # 100 kB of "[" makes json.loads raise RecursionError, which is no ValueError: it escapes
+    # get_json, kills the revocation polling thread (a traceback, no "feed unreachable" line,
+    # no reads until something restarts it) and is a 500 instead of a 503 on the key set path.
+    from authn.fetch import FetchError, get_json
+
+    with pytest.raises(FetchError):
+        get_json(f"{http_server}/deep", timeout=2, max_bytes=1024 * 1024)
+    with pytest.raises(KeyFetchError):
+        fetch_jwks(f"{http_server}/deep", timeout=2)

@@ -10,7 +10,15 @@ import pytest
 
 from authn.errors import InvalidToken, RevocationsUnavailable
 from authn.fetch import FetchError
-from authn.revocation import NO_SESSION, PAGE_SIZE, SESSION_ENDED, RevocationFeed, RevocationList, feed_authorization
+from authn.revocation import (
+    MAX_PAGES_PER_POLL,
+    NO_SESSION,
+    PAGE_SIZE,
+    SESSION_ENDED,
+    RevocationFeed,
+    RevocationList,
+    feed_authorization,
+)
 
 from .fakes import Clock
 
@@ -132,7 +140,8 @@ class FakeFeed:
             raise FetchError("connection refused")
         after = int(url.split("after=")[1].split("&")[0])
         limit = int(url.split("limit=")[1])
-        return {"events": [e for e in self.events if e["id"] > after][:limit]}
+        newest = max((e["id"] for e in self.events), default=None)
+        return {"events": [e for e in self.events if e["id"] > after][:limit], "newest": newest}
 
 
 @pytest.fixture
@@ -248,3 +257,65 @@ def test_a_failing_host_handler_is_run_again_on_the_next_poll(feed_and_source):
     assert feed.poll()
     assert calls == ["bob", "bob"]
     assert feed.revocations.refusal(claims(sid="s9")) == SESSION_ENDED
+
+
+def test_a_sign_out_after_the_feeds_ids_start_over_is_still_refused(feed_and_source):
+    # Better Auth's outbox numbers its rows from 1 again when its table starts
+    # empty (a restored backup, a new database, the in-memory test server
+    # restarted). A process that had read up to id 3 must not ignore the new
+    # ids 1, 2, … for ever while calling itself fresh: the signed-out token
+    # below would be served until every API process is restarted.
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(i, f"old{i}") for i in range(1, 4)]
+    assert feed.poll()
+    source.events = [session_revoked(1, "s-after-restart")]
+    feed.poll()
+    with pytest.raises((InvalidToken, RevocationsUnavailable)):
+        feed.check(claims(sid="s-after-restart"))
+
+
+def test_a_feed_that_never_ends_a_poll_cannot_hold_it(feed_and_source):
+    feed, _, _, _ = feed_and_source
+    served = []
+
+    def endless(url, **kwargs):
+        start = len(served)
+        page = [session_revoked(start + i + 1, f"s{start + i + 1}") for i in range(PAGE_SIZE)]
+        served.extend(page)
+        return {"events": page, "newest": None}
+
+    feed._fetch = endless
+    assert not feed.poll()  # a failed read: the staleness clock does not restart
+    assert len(served) == MAX_PAGES_PER_POLL * PAGE_SIZE
+    assert "more than" in feed.last_error
+
+
+def test_an_event_id_the_feed_could_not_be_asked_past_stops_the_read_there(feed_and_source):
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(1, "s1"), session_revoked(2**53, "s-huge"), session_revoked(2**53 + 1, "s2")]
+    assert not feed.poll()
+    assert feed.revocations.refusal(claims(sid="s1")) == SESSION_ENDED
+    assert "out of range" in feed.last_error
+    source.events = [session_revoked(1, "s1"), session_revoked(2, "s2")]
+    assert feed.poll()  # the cursor stayed at 1: nothing after it is skipped
+    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+
+
+def test_the_polling_thread_outlives_whatever_a_poll_raises(monkeypatch):
+    feed = RevocationFeed(
+        "https://auth.test/api/auth/revocations", "k" * 32, poll_seconds=0.01, max_stale_seconds=30, timeout_seconds=1
+    )
+    calls = []
+
+    def explode() -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RecursionError("maximum recursion depth exceeded")
+        feed.stop()
+        return True
+
+    monkeypatch.setattr(feed, "poll", explode)
+    feed.start()
+    feed._thread.join(2)
+    assert len(calls) == 2
+    assert "RecursionError" in feed.last_error

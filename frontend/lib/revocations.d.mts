@@ -19,6 +19,7 @@ export interface FeedPage {
   events: RevocationEvent[];
   next: number;
   oldest: number | null;
+  newest: number | null;
   now: number;
 }
 

@@ -15,6 +15,8 @@ const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 1000;
 // A row outlives every token it refuses by this much, for clocks that disagree a little.
 const EXPIRY_MARGIN_SECONDS = 60;
+// A user.deleted event is kept this long (30 days), whatever its tokens' lifetime.
+export const DELETION_RETENTION_SECONDS = 30 * 24 * 3600;
 // Feed reads prune at most this often; writes prune every time.
 const PRUNE_INTERVAL_MS = 60_000;
 // Other instances may take the next id first; past this many in a row, give up (and fail the revocation).
@@ -116,6 +118,17 @@ export function revocationOutbox(adapter, { tokenLifetimeSeconds, clock = Date.n
       where: [
         { field: "expiresAt", operator: "lt", value: seconds() },
         { field: "position", operator: "lt", value: newest },
+        { field: "type", operator: "ne", value: "user.deleted" },
+      ],
+    });
+    // A deletion is kept much longer than its tokens: an API that was down meanwhile must still
+    // learn of it, or the person's data would outlive them there.
+    await adapter.deleteMany({
+      model: MODEL,
+      where: [
+        { field: "at", operator: "lt", value: seconds() - DELETION_RETENTION_SECONDS },
+        { field: "position", operator: "lt", value: newest },
+        { field: "type", operator: "eq", value: "user.deleted" },
       ],
     });
   }
@@ -149,7 +162,13 @@ export function revocationOutbox(adapter, { tokenLifetimeSeconds, clock = Date.n
       at: Number(row.at),
       expiresAt: Number(row.expiresAt),
     }));
-    return { events, next: events.at(-1)?.id ?? after, oldest: await edge("asc"), now: seconds() };
+    return {
+      events,
+      next: events.at(-1)?.id ?? after,
+      oldest: await edge("asc"),
+      newest: await edge("desc"),
+      now: seconds(),
+    };
   }
 
   return { record, read };

@@ -103,3 +103,26 @@ def test_a_create_under_way_when_the_deletion_arrives_is_deleted_with_the_rest()
     assert not Task.objects.filter(user_id="carol").exists()
     with pytest.raises(UserDeleted):
         task_create(serializer=new_task(), user_id="carol", guard_deleted_users=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_edit_under_way_when_the_deletion_arrives_does_not_bring_the_task_back(method, client_for, monkeypatch):
+    # The edit read the task before the deletion; its save finds no row to update,
+    # and Model.save() then INSERTs it: a deleted user's task is back, after the
+    # tombstone, with nothing left to delete it.
+    from tasks.views import TaskViewSet
+
+    task = TaskFactory(user_id="carol", title="diary")
+    original = TaskViewSet.perform_update
+
+    def deletion_lands_first(self, serializer):
+        delete_user_tasks(user_id="carol", expires_at=LATER)
+        original(self, serializer)
+
+    monkeypatch.setattr(TaskViewSet, "perform_update", deletion_lands_first)
+    response = getattr(client_for("carol"), method)(
+        f"/api/carol/tasks/{task.pk}", {"title": "still here", "completed": True}, format="json"
+    )
+    assert not Task.objects.filter(user_id="carol").exists(), f"{response.status_code}: the task came back"
+    assert response.status_code >= 400

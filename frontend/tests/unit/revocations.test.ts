@@ -217,11 +217,29 @@ describe(`the feed (${DATABASE_KIND})`, () => {
     // Reading prunes too; all is expired now, and the newest row stays to keep the count.
     clock += (900 + 60 + 1) * 1000;
     const page = await outbox.read(0, 1000);
-    const expired = page.events.filter((event) => event.expiresAt < clock / 1000).map((event) => event.id);
-    assert.deepEqual(expired, [newest.id]);
+    const expired = page.events
+      .filter((event) => event.expiresAt < clock / 1000 && event.type !== "user.deleted")
+      .map((event) => event.id);
+    assert.deepEqual(expired, [], "only deletions (kept 30 days) outlive their tokens");
+    assert.equal(page.newest, newest.id);
     assert.equal(page.events.at(-1)?.id, newest.id);
     await outbox.record("user.revoked", "after-all-expired");
     assert.equal((await outbox.read(newest.id, 10)).events[0]?.id, newest.id + 1);
+  });
+
+  test("a deletion is kept 30 days, long after its tokens, for an API that was down meanwhile", async () => {
+    let clock = Date.now();
+    const outbox = revocationOutbox((await server.auth.$context).adapter, { tokenLifetimeSeconds: 900, clock: () => clock });
+    await outbox.record("user.deleted", "kept-deleted");
+    await outbox.record("user.revoked", "pruned-revoked");
+    clock += (900 + 60 + 1) * 1000;
+    await outbox.record("user.revoked", "newer");
+    const afterAnHour = await allEvents();
+    assert.ok(afterAnHour.some((event) => event.userId === "kept-deleted"));
+    assert.ok(!afterAnHour.some((event) => event.userId === "pruned-revoked"));
+    clock += 30 * 24 * 3600 * 1000;
+    await outbox.record("user.revoked", "a-month-later");
+    assert.ok(!(await allEvents()).some((event) => event.userId === "kept-deleted"), "gone after 30 days");
   });
 
   test("instances writing at once never share an id nor leave a gap", async () => {
