@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from authn.conf import get_revocation_feed
-from tasks.models import Task
+from tasks.tests.waiting import no_tasks_left_within
 
 from .interop_server import BetterAuthServer, node_available
 
@@ -99,7 +99,4 @@ def test_a_deleted_user_is_refused_and_their_tasks_are_gone(server, api_client):
         assert created.status_code == 201
     carol.post("/api/auth/delete-user", {"password": PASSWORD})
     assert seconds_until_refused(api_client, token) < PROMISE_SECONDS
-    deadline = time.monotonic() + PROMISE_SECONDS
-    while Task.objects.filter(user_id=carol_id).exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not Task.objects.filter(user_id=carol_id).exists()
+    assert no_tasks_left_within(carol_id, PROMISE_SECONDS)

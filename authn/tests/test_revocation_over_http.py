@@ -17,6 +17,7 @@ import pytest
 from authn.conf import get_revocation_feed
 from tasks.models import DeletedUser, Task, TaskCount
 from tasks.tests.factories import TaskFactory
+from tasks.tests.waiting import no_tasks_left_within
 
 FEED_SECRET = "feed-secret-of-its-own-0123456789abcdef"
 ME = "/api/me"
@@ -177,10 +178,7 @@ def test_a_deleted_users_tasks_go_and_no_new_one_slips_in(feed, api_client, make
     token = make_token("carol", sid="s7")
     assert api_client.get(ME, **bearer(token)).status_code == 200  # the process is now polling
     feed.delete_user("carol")
-    deadline = time.monotonic() + 2
-    while Task.objects.filter(user_id="carol").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not Task.objects.filter(user_id="carol").exists()
+    assert no_tasks_left_within("carol", 2)
     assert not TaskCount.objects.filter(user_id="carol").exists()
     assert Task.objects.filter(user_id="dave").count() == 1
     assert DeletedUser.objects.filter(user_id="carol").exists()
