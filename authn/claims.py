@@ -22,12 +22,11 @@ def better_auth_claims(
     email: str | None = None,
     name: str | None = None,
     now: int | None = None,
-    session_id: str | None = None,
 ) -> dict[str, Any]:
     """``iat``, ``exp``, ``sub`` = ``id``, ``email``, ``name``, ``emailVerified``, ``sid``; ``iss``/``aud`` when given.
 
-    ``sid`` is the Better Auth session the token was issued for (the web app adds it);
-    without one given, a made-up session of its own, which nothing will ever revoke.
+    ``sid`` names the Better Auth session a real token was issued for (the web app adds
+    it); here a made-up session of its own, which nothing will ever revoke.
     """
     issued = int(time.time()) if now is None else now
     claims: dict[str, Any] = {
@@ -38,7 +37,7 @@ def better_auth_claims(
         "email": email or f"{sub}@example.com",
         "name": sub if name is None else name,
         "emailVerified": True,
-        "sid": session_id or f"minted-{secrets.token_urlsafe(12)}",
+        "sid": f"minted-{secrets.token_urlsafe(12)}",
     }
     if issuer:
         claims["iss"] = issuer

@@ -36,6 +36,17 @@ def _read(name: str, cast: type, default: object) -> object:
         raise ImproperlyConfigured(f"{name} has an invalid value: expected {cast.__name__}.") from e
 
 
+def _read_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of addresses or networks (CIDR), each checked here, not at the first request."""
+    networks = env.list(name, default=default)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as e:
+            raise ImproperlyConfigured(f"{name} has an entry that is not an address or network: {network!r}.") from e
+    return networks
+
+
 def _read_set(name: str) -> str | None:
     """The value as given, "" included (django-environ reads "" as unset), or None when unset."""
     return env.ENVIRON.get(name)
@@ -160,17 +171,10 @@ RATE_LIMITS = {
     "anonymous": _read("RATE_LIMIT_ANONYMOUS", str, "60/m"),
 }
 for _name, _rate in RATE_LIMITS.items():
-    if not re.fullmatch(r"\d+/\d*[smhd]", _rate):
+    if not re.fullmatch(r"\d+/(?:[1-9]\d*)?[smhd]", _rate):  # as authn.E009: a 0 s period divides by zero
         raise ImproperlyConfigured(f"RATE_LIMIT_{_name.upper()} must look like 600/m (count/period: s, m, h or d).")
 # Addresses (or networks) of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError as _e:
-        raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES has an entry that is not an address or network: {_proxy!r}."
-        ) from _e
+TRUSTED_PROXIES = _read_networks("TRUSTED_PROXIES", [])
 # Bodies are small JSON documents; anything larger is refused with 413 unread.
 API_MAX_BODY_BYTES = _read("API_MAX_BODY_BYTES", int, 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
@@ -187,14 +191,7 @@ SILENCED_SYSTEM_CHECKS = [
 # ------------------------------------------------------------------------------
 # Off: /metrics is the JSON 404 of any unknown path. On: served to direct peers on these networks only.
 METRICS_ENABLED = _read("METRICS_ENABLED", bool, False)
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
-for _network in METRICS_ALLOWED_NETWORKS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError as _e:
-        raise ImproperlyConfigured(
-            f"METRICS_ALLOWED_NETWORKS has an entry that is not an address or network: {_network!r}."
-        ) from _e
+METRICS_ALLOWED_NETWORKS = _read_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
 # prometheus_client reads it too: set, every worker of the instance writes its counts there and
 # /metrics sums them; unset, /metrics shows the counts of whichever worker answers.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")

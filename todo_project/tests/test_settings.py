@@ -62,6 +62,21 @@ def test_an_invalid_number_names_its_variable(tmp_path):
     assert "JWT_LEEWAY_SECONDS has an invalid value" in last_line(result)
 
 
+@pytest.mark.parametrize("name", ["RATE_LIMIT_READS", "RATE_LIMIT_WRITES", "RATE_LIMIT_ANONYMOUS"])
+@pytest.mark.parametrize("rate", ["600", "600/x", "1/0s"])
+def test_a_rate_that_cannot_be_counted_stops_startup(tmp_path, name, rate):
+    result = start({"SECRET_KEY": "x", name: rate}, tmp_path)
+    assert result.returncode != 0
+    assert f"{name} must look like 600/m" in last_line(result)
+
+
+@pytest.mark.parametrize("name", ["METRICS_ALLOWED_NETWORKS", "TRUSTED_PROXIES"])
+def test_a_network_list_with_a_bad_entry_stops_startup(tmp_path, name):
+    result = start({"SECRET_KEY": "x", name: "127.0.0.1,not-a-network"}, tmp_path)
+    assert result.returncode != 0
+    assert f"{name} has an entry that is not an address or network: 'not-a-network'." in last_line(result)
+
+
 @pytest.mark.parametrize("name", ["ADMIN_LOGIN_FAILURE_LIMIT", "ADMIN_LOGIN_COOLOFF_MINUTES"])
 def test_an_admin_login_lockout_setting_below_one_is_refused(tmp_path, name):
     result = start({"SECRET_KEY": "x", name: "0"}, tmp_path)
