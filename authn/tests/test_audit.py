@@ -8,10 +8,9 @@ import time
 import pytest
 
 from authn import audit
-from authn.revocation import RevocationFeed
 from conftest import SECRET
 
-from .test_revocation import NOW, FakeFeed, session_revoked, user_event
+from .fakes import NOW, FakeFeed, feed_polled_by_hand, session_revoked, user_event
 
 ME = "/api/me"
 
@@ -110,19 +109,10 @@ def test_a_header_that_is_not_a_bearer_token_is_refused_with_its_reason(api_clie
 # A revocation applied ------------------------------------------------------------------------
 
 
-def test_each_revocation_applied_is_a_line_with_its_user_session_and_lag(caplog, monkeypatch):
+def test_each_revocation_applied_is_a_line_with_its_user_session_and_lag(caplog):
     source = FakeFeed()
     wall = [NOW + 0.0]
-    feed = RevocationFeed(
-        "https://auth.test/api/auth/revocations",
-        "k" * 32,
-        poll_seconds=0.5,
-        max_stale_seconds=30,
-        timeout_seconds=1,
-        wall_clock=lambda: wall[0],
-        fetch=source,
-    )
-    monkeypatch.setattr(feed, "start", lambda: None)
+    feed = feed_polled_by_hand(source, wall_clock=lambda: wall[0])
     source.events = [session_revoked(1, "s1", at=NOW - 600)]
     with caplog.at_level(logging.INFO, logger="authn.audit"):
         feed.poll()

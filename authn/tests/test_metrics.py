@@ -12,10 +12,9 @@ from authn.conf import current_settings, find_problems, get_observer, get_verifi
 from authn.errors import KeySourceUnavailable
 from authn.keys import RemoteKeySource
 from authn.prometheus import PrometheusObserver
-from authn.revocation import RevocationFeed
 
+from .fakes import NOW, FakeFeed, feed_polled_by_hand, session_revoked, user_event
 from .test_keys import http_server, jwks_document  # noqa: F401 (fixtures: a loopback JWKS server)
-from .test_revocation import NOW, FakeFeed, session_revoked, user_event
 
 ME = "/api/me"
 
@@ -142,20 +141,10 @@ def test_key_set_fetches_count_ok_and_failed_with_their_duration(http_server):  
         observer.stop()
 
 
-def test_revocations_applied_count_by_type_and_their_lag_is_observed_after_the_first_read(monkeypatch):
+def test_revocations_applied_count_by_type_and_their_lag_is_observed_after_the_first_read():
     observer = PrometheusObserver()
     source, wall = FakeFeed(), [float(NOW)]
-    feed = RevocationFeed(
-        "https://auth.test/api/auth/revocations",
-        "k" * 32,
-        poll_seconds=0.5,
-        max_stale_seconds=30,
-        timeout_seconds=1,
-        wall_clock=lambda: wall[0],
-        fetch=source,
-        observer=observer,
-    )
-    monkeypatch.setattr(feed, "start", lambda: None)
+    feed = feed_polled_by_hand(source, wall_clock=lambda: wall[0], observer=observer)
     try:
         lags = lambda: sample("authn_revocation_lag_seconds_count")  # noqa: E731
         under_two = lambda: sample("authn_revocation_lag_seconds_bucket", le="2.0")  # noqa: E731

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from authn.errors import InvalidToken, RevocationsUnavailable
-from authn.fetch import FetchError
 from authn.revocation import (
     MAX_PAGES_PER_POLL,
     NO_SESSION,
@@ -20,24 +19,7 @@ from authn.revocation import (
     feed_authorization,
 )
 
-from .fakes import Clock
-
-NOW = 1_764_500_000
-
-
-def session_revoked(event_id: int, sid: str, user: str = "alice", at: int = NOW) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "session.revoked",
-        "sessionId": sid,
-        "userId": user,
-        "at": at,
-        "expiresAt": at + 960,
-    }
-
-
-def user_event(event_id: int, kind: str, user: str, at: int = NOW) -> dict[str, Any]:
-    return {"id": event_id, "type": kind, "sessionId": None, "userId": user, "at": at, "expiresAt": at + 960}
+from .fakes import NOW, Clock, FakeFeed, feed_polled_by_hand, session_revoked, user_event
 
 
 def claims(sub: str = "alice", sid: str | None = "s1", iat: int = NOW - 10) -> dict[str, Any]:
@@ -126,40 +108,13 @@ def test_the_signature_covers_the_time_the_method_and_the_path_with_its_query():
 # Polling ------------------------------------------------------------------------------------------
 
 
-class FakeFeed:
-    """The feed's pages, as the Better Auth server would answer them; ``down`` makes every fetch fail."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.down = False
-
-    def __call__(self, url: str, *, timeout: float, max_bytes: int, headers: dict[str, str]) -> Any:
-        self.requests.append((url, headers))
-        if self.down:
-            raise FetchError("connection refused")
-        after = int(url.split("after=")[1].split("&")[0])
-        limit = int(url.split("limit=")[1])
-        newest = max((e["id"] for e in self.events), default=None)
-        return {"events": [e for e in self.events if e["id"] > after][:limit], "newest": newest}
-
-
 @pytest.fixture
-def feed_and_source(monkeypatch):
+def feed_and_source():
     source, clock = FakeFeed(), Clock()
     deleted: list[tuple[str, float]] = []
-    feed = RevocationFeed(
-        "https://auth.test/api/auth/revocations",
-        "k" * 32,
-        poll_seconds=0.5,
-        max_stale_seconds=30,
-        timeout_seconds=1,
-        on_user_deleted=lambda user, expires: deleted.append((user, expires)),
-        clock=clock,
-        wall_clock=lambda: NOW,
-        fetch=source,
+    feed = feed_polled_by_hand(
+        source, on_user_deleted=lambda user, expires: deleted.append((user, expires)), clock=clock
     )
-    monkeypatch.setattr(feed, "start", lambda: None)  # no thread: the test polls
     return feed, source, clock, deleted
 
 
