@@ -24,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from authn.conf import get_observer
 
+from .proxies import in_networks
+
 
 @lru_cache(maxsize=1)
 def _allowed_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -34,11 +36,7 @@ def is_allowed(request: HttpRequest) -> bool:
     """A direct peer (no proxy in between) on an allowed network."""
     if "HTTP_X_FORWARDED_FOR" in request.META:
         return False
-    try:
-        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return False
-    return any(peer in network for network in _allowed_networks())
+    return in_networks(request.META.get("REMOTE_ADDR", ""), _allowed_networks())
 
 
 def metrics(request: HttpRequest) -> HttpResponse:

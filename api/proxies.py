@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
-def _trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+def in_networks(address: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    """Whether ``address`` (as a header or REMOTE_ADDR gives it) is an IP in one of ``networks``; garbage is not."""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -19,11 +20,11 @@ def _trusted(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6
 
 def client_address(remote_addr: str, forwarded_for: str, networks: list) -> str:
     """Walk X-Forwarded-For from the right, skipping trusted proxies: the first other hop is the client."""
-    if not _trusted(remote_addr, networks):
+    if not in_networks(remote_addr, networks):
         return remote_addr  # a direct client can write any X-Forwarded-For it likes
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, networks):
+        if not in_networks(hop, networks):
             return hop
     return hops[0] if hops else remote_addr
 
@@ -42,7 +43,7 @@ class TrustedProxyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         peer = request.META.get("REMOTE_ADDR", "")
-        if not self.networks or not _trusted(peer, self.networks):
+        if not self.networks or not in_networks(peer, self.networks):
             request.META.pop("HTTP_X_FORWARDED_PROTO", None)
             return self.get_response(request)
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
