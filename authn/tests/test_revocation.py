@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from typing import Any
 
 import pytest
@@ -274,3 +275,28 @@ def test_the_polling_thread_outlives_whatever_a_poll_raises(monkeypatch):
     feed._thread.join(2)
     assert len(calls) == 2
     assert "RecursionError" in feed.last_error
+
+
+def test_a_feed_outage_is_one_warning_a_minute_and_info_between(feed_and_source, caplog):
+    feed, source, clock, _ = feed_and_source
+    source.down = True
+    with caplog.at_level(logging.INFO, logger="authn.revocation"):
+        for _ in range(3):
+            feed.poll()
+            clock.now += 20
+        feed.poll()  # 60 s after the first
+    levels = [r.levelname for r in caplog.records if "revocation feed unreachable" in r.getMessage()]
+    assert levels == ["WARNING", "INFO", "INFO", "WARNING"]
+
+
+def test_readiness_fails_once_the_last_read_is_older_than_two_seconds(feed_and_source):
+    feed, source, clock, _ = feed_and_source
+    feed.ensure_fresh()  # the first read happens here
+    clock.now += 1.9
+    feed.ensure_fresh()
+    source.down = True
+    feed.poll()
+    clock.now += 0.2
+    with pytest.raises(RevocationsUnavailable, match="connection refused"):
+        feed.ensure_fresh()
+    feed.check(claims())  # still served: 2.1 s is within REVOCATION_MAX_STALE_SECONDS

@@ -171,6 +171,13 @@ def test_readyz_reports_the_feed(feed, api_client):
     assert response.json()["checks"]["revocations"] == "ok"
 
 
+def test_readyz_is_503_while_the_feed_cannot_be_read(feed, api_client):
+    feed.down = True
+    response = api_client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["revocations"] == "unavailable"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_deleted_users_tasks_go_and_no_new_one_slips_in(feed, api_client, make_token):
     TaskFactory.create_batch(3, user_id="carol")
