@@ -25,6 +25,7 @@ from django.db import connections
 from django.dispatch import receiver
 
 from .budget import FailureBudget
+from .feed_page import FeedPageVerifier
 from .keys import KeySet, RemoteKeySource, StaticKeySource
 from .observer import Observer
 from .revocation import POLLING_THREAD_NAME, RevocationFeed
@@ -70,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     "METRICS": False,  # True: Prometheus metrics (authn/prometheus.py; needs prometheus-client)
 }
 REVOCATION_FEED_PATH = "/api/auth/revocations"
+# The feed holds an event this long past the expiry of the last token it matches (the protocol, section 3).
+FEED_EXPIRY_MARGIN_SECONDS = 60
 # The numbers: key -> (type, least value).
 _NUMBERS: dict[str, tuple[type, float]] = {
     "LEEWAY_SECONDS": (int, 0),
@@ -392,6 +395,27 @@ def _revocation_problems(conf: AuthnSettings) -> list[Problem]:
                 f"Set {key('BETTER_AUTH_URL')} or {key('REVOCATION_FEED_URL')}.",
             )
         )
+    if not conf.has_jwks:
+        problems.append(
+            Problem(
+                "authn.E017",
+                True,
+                "The revocation feed is on but there is no key set to verify its pages with.",
+                f"Set {key('BETTER_AUTH_URL')}, {key('JWKS_URL')} or {key('JWKS')}: the issuer signs each page"
+                " with the keys that sign its tokens.",
+            )
+        )
+    if conf.leeway_seconds > FEED_EXPIRY_MARGIN_SECONDS:
+        problems.append(
+            Problem(
+                "authn.E018",
+                True,
+                f"{key('LEEWAY_SECONDS')} is {conf.leeway_seconds} s, longer than the revocation feed keeps an"
+                f" event past its tokens' expiry ({FEED_EXPIRY_MARGIN_SECONDS} s).",
+                f"Keep {key('LEEWAY_SECONDS')} at {FEED_EXPIRY_MARGIN_SECONDS} or less: a signed-out token would"
+                " be accepted again once its revocation is dropped.",
+            )
+        )
     return problems
 
 
@@ -429,7 +453,7 @@ def get_verifier() -> TokenVerifier:
                 observer=get_observer(),
             )
         )
-    feed = get_revocation_feed()
+    feed = _build_revocation_feed(conf, sources)
     config = VerifierConfig(
         algorithms=frozenset(conf.algorithms),
         secret=conf.secret,
@@ -440,15 +464,28 @@ def get_verifier() -> TokenVerifier:
     return TokenVerifier(config, key_sources=sources, cache=cache, revocations=feed, observer=get_observer())
 
 
-@lru_cache(maxsize=1)
 def get_revocation_feed() -> RevocationFeed | None:
-    """The process-wide revocation feed, or None when ``REVOCATION_FEED_SECRET`` is not set."""
-    conf = current_settings()
+    """The process-wide revocation feed (the verifier's), or None when ``REVOCATION_FEED_SECRET`` is not set."""
+    feed = get_verifier().revocations
+    return feed if isinstance(feed, RevocationFeed) else None
+
+
+def _build_revocation_feed(conf: AuthnSettings, key_sources: list[KeySource]) -> RevocationFeed | None:
+    """The feed, verifying its pages with the tokens' own key sources, issuer and audience."""
     if not conf.revocation_feed_secret or not conf.revocation_feed_url:
         return None
+    pages = FeedPageVerifier(
+        key_sources,
+        algorithms=conf.algorithms,
+        issuer=conf.issuer,
+        audience=conf.audience,
+        leeway_seconds=conf.leeway_seconds,
+    )
     return RevocationFeed(
         conf.revocation_feed_url,
         conf.revocation_feed_secret,
+        page_verifier=pages,
+        leeway_seconds=conf.leeway_seconds,
         poll_seconds=conf.revocation_poll_seconds,
         max_stale_seconds=conf.revocation_max_stale_seconds,
         timeout_seconds=conf.jwks_timeout_seconds,
@@ -487,9 +524,9 @@ def get_failure_budget() -> FailureBudget:
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
     if setting in ("AUTHN", "CACHES"):
-        if get_revocation_feed.cache_info().currsize:
-            feed = get_revocation_feed()
-            if feed is not None:
+        if get_verifier.cache_info().currsize:
+            feed = get_verifier().revocations
+            if isinstance(feed, RevocationFeed):
                 feed.stop()
         if get_observer.cache_info().currsize:
             stop = getattr(get_observer(), "stop", None)
@@ -498,5 +535,4 @@ def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
         current_settings.cache_clear()
         get_verifier.cache_clear()
         get_observer.cache_clear()
-        get_revocation_feed.cache_clear()
         get_failure_budget.cache_clear()

@@ -3,9 +3,12 @@
 Each process polls the feed in a background thread and keeps what it says in
 two dicts, so checking a token costs two lookups: no query, no round trip.
 A revocation is kept until every token it can match has expired
-(``expiresAt``), then dropped. The feed request is signed with its own secret
-(HMAC-SHA256 over a timestamp and the path), so it cannot be replayed later and
-needs no secret that also signs tokens.
+(``expiresAt``, plus the clock leeway tokens get), then dropped. The feed
+request is signed with the feed's own secret (HMAC-SHA256 over a timestamp, the
+path and the query), which only says who may read. Each page is a JWS the issuer
+signs with its token keys, bound to the request by a fresh nonce, so nothing on
+the way can drop, invent or replay an event. The protocol is written down in
+PROTOCOL.md, shipped with the npm package ``better-auth-revocation-feed``.
 
 Until the first successful poll, and once the last one is older than
 ``max_stale_seconds``, the process cannot know what was revoked: tokens get 503
@@ -18,14 +21,16 @@ import hashlib
 import hmac
 import logging
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from . import audit
-from .errors import InvalidToken, RevocationsUnavailable
+from .errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable
+from .feed_page import FeedPageVerifier, InvalidPage
 from .fetch import FetchError, get_json
 from .observer import Observer
 
@@ -118,6 +123,8 @@ class RevocationFeed:
         url: str,
         secret: str,
         *,
+        page_verifier: FeedPageVerifier,
+        leeway_seconds: float = 0,
         poll_seconds: float,
         max_stale_seconds: float,
         timeout_seconds: float,
@@ -129,6 +136,8 @@ class RevocationFeed:
     ) -> None:
         self.url = url
         self._secret = secret
+        self._page_verifier = page_verifier
+        self.leeway_seconds = leeway_seconds
         self.poll_seconds = poll_seconds
         self.max_stale_seconds = max_stale_seconds
         self.timeout_seconds = timeout_seconds
@@ -138,7 +147,10 @@ class RevocationFeed:
         self._wall_clock = wall_clock
         self._fetch = fetch
         self._observer = observer
+        # Where this process is in the feed: the last id read, its jti, and the feed's incarnation.
         self._cursor = 0
+        self._anchor: str | None = None
+        self._incarnation: str | None = None
         self._synced_at: float | None = None  # monotonic time of the last successful poll
         self._attempted_at = -math.inf
         self._poll_lock = threading.Lock()
@@ -243,54 +255,63 @@ class RevocationFeed:
         try:
             for _ in range(MAX_PAGES_PER_POLL):  # a feed that never ends a poll cannot hold this one
                 page = self._read_page()
-                if page["newest"] is not None and page["newest"] < self._cursor:
-                    # The feed's ids started over (a restore, a new database): what it holds now
-                    # was never seen here. Read it all again; applying an event twice changes nothing.
+                if self._cursor and (page.incarnation != self._incarnation or page.anchor != self._anchor):
+                    # Another history (a restore, a new database): ids this process passed may now
+                    # name events it never saw. Read it all again; applying an event twice changes nothing.
                     logger.warning(
-                        "revocation feed ids start over (newest %d, read up to %d): reading it again",
-                        page["newest"],
+                        "revocation feed starts over (incarnation %s, event %d %s): reading it from the start",
+                        "changed" if page.incarnation != self._incarnation else "the same",
                         self._cursor,
+                        "gone" if page.anchor is None else "replaced",
                     )
-                    self._cursor = 0
+                    self._cursor, self._anchor = 0, None
                     continue
-                for event in page["events"]:
+                self._incarnation = page.incarnation
+                for event in page.events:
                     self._apply(event)
-                if len(page["events"]) < PAGE_SIZE:
+                if len(page.events) < PAGE_SIZE:
                     break
             else:
                 raise ValueError(f"GET {self.url} had more than {MAX_PAGES_PER_POLL} pages; the rest comes next poll")
-        except (FetchError, ValueError, HookFailed) as e:
+        except (FetchError, ValueError, HookFailed, KeySourceUnavailable) as e:
             self._report_failure(str(e))
             return False
-        self.revocations.forget_expired(self._wall_clock())
+        self.revocations.forget_expired(self._wall_clock() - self.leeway_seconds)
         self._synced_at = started
         self.last_error = None
         return True
 
-    def _read_page(self) -> dict[str, Any]:
-        query = urlencode({"after": self._cursor, "limit": PAGE_SIZE})
+    def _read_page(self) -> FeedPage:
+        """One page after the cursor, verified: signed by the issuer, for this very request."""
+        nonce = secrets.token_urlsafe(16)
+        query = urlencode({"after": self._cursor, "limit": PAGE_SIZE, "nonce": nonce})
         separator = "&" if "?" in self.url else "?"
         url = f"{self.url}{separator}{query}"
         path_and_query = url.split("://", 1)[-1].partition("/")[2]
         authorization = feed_authorization(self._secret, "/" + path_and_query, int(self._wall_clock()))
-        page = self._fetch(
+        body = self._fetch(
             url, timeout=self.timeout_seconds, max_bytes=MAX_FEED_BYTES, headers={"Authorization": authorization}
         )
-        events = page.get("events") if isinstance(page, Mapping) else None
-        if not isinstance(events, list):
-            raise ValueError(f"GET {self.url} did not return a revocation feed page")
-        newest = page.get("newest")
-        return {"events": events, "newest": newest if _is_event_id(newest) else None}
+        try:
+            claims = self._page_verifier.verify(body.get("page") if isinstance(body, Mapping) else None)
+        except InvalidPage as e:
+            raise ValueError(f"GET {self.url}: {e}") from e
+        # Bound to this request: a page made for another cursor or nonce is a replay.
+        if claims.get("nonce") != nonce or claims.get("after") != self._cursor or type(claims["after"]) is not int:
+            raise ValueError(f"GET {self.url}: the page was not made for this request")
+        events, incarnation, anchor = claims.get("events"), claims.get("incarnation"), claims.get("anchor")
+        if not isinstance(events, list) or not _is_optional_id(incarnation) or not _is_optional_id(anchor):
+            raise ValueError(f"GET {self.url}: the page's events, incarnation or anchor are malformed")
+        return FeedPage(events, incarnation, anchor)
 
     def _apply(self, event: Any) -> None:
         event_id = event.get("id") if isinstance(event, Mapping) else None
-        if type(event_id) is int and event_id >= MAX_EVENT_ID:
-            # Past what the feed can be asked for again (?after= would be refused): stop here, fail closed.
-            raise ValueError(f"revocation feed event id {event_id} is out of range")
-        if type(event_id) is not int or event_id <= self._cursor:
-            return  # out of order or seen: the cursor only moves forward
+        jti = event.get("jti") if isinstance(event, Mapping) else None
+        # The page is signed, so a malformed or out-of-order event is the issuer's fault: stop, fail closed.
+        if not _is_event_id(event_id) or event_id <= self._cursor or not _is_id(jti):
+            raise ValueError(f"revocation feed event {str(event_id)[:20]} is malformed or out of order")
         if not self.revocations.apply(event):
-            self._cursor = event_id
+            self._cursor, self._anchor = event_id, jti
             logger.warning("revocation feed event %d ignored: not understood", event_id)
             return
         if event["type"] == "user.deleted" and self.on_user_deleted is not None:
@@ -299,7 +320,7 @@ class RevocationFeed:
             except Exception as e:
                 # The cursor stays before this event, so the next poll runs the hook again.
                 raise HookFailed(f"user.deleted {event_id}: {type(e).__name__}: {e}") from e
-        self._cursor = event_id
+        self._cursor, self._anchor = event_id, jti
         # The first read's backlog happened before this process started: no lag of its making.
         lag = None if self._synced_at is None else round(self._wall_clock() - event["at"], 3)
         if self._observer is not None:
@@ -322,6 +343,14 @@ class RevocationFeed:
         logger.log(logging.WARNING if warn else logging.INFO, "revocation feed unreachable: %.200s", error)
 
 
+class FeedPage(NamedTuple):
+    """What a verified page says: its events, the feed's incarnation, the jti of the event at the cursor."""
+
+    events: list[Any]
+    incarnation: str | None
+    anchor: str | None
+
+
 class HookFailed(Exception):
     """The host's handler of a deleted user failed; the event is applied again on the next poll."""
 
@@ -332,6 +361,10 @@ def _is_event_id(value: Any) -> bool:
 
 def _is_id(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+
+
+def _is_optional_id(value: Any) -> bool:
+    return value is None or _is_id(value)
 
 
 def _is_time(value: Any) -> bool:

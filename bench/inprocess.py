@@ -11,6 +11,8 @@ import itertools
 import json
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from .common import USER, Identity, log, per_call, write_json
 from .harness import Client, setup_django
@@ -103,22 +105,46 @@ def revocation_feed_holding(revoked: int = 10_000) -> object:
 
     at = int(time.time())
     events = [
-        {"id": i, "type": "session.revoked", "sessionId": f"s{i}", "userId": f"u{i}", "at": at, "expiresAt": at + 900}
+        {
+            "id": i,
+            "jti": f"j{i}",
+            "type": "session.revoked",
+            "sessionId": f"s{i}",
+            "userId": f"u{i}",
+            "at": at,
+            "expiresAt": at + 900,
+        }
         for i in range(1, revoked + 1)
     ]
-    pages = iter([{"events": events}, {"events": []}])
     feed = RevocationFeed(
         "http://feed.invalid/api/auth/revocations",
         "x" * 32,
+        page_verifier=_TrustingPages(),  # what is measured is the check, not page signatures
         poll_seconds=3600,
         max_stale_seconds=3600,
         timeout_seconds=1,
-        fetch=lambda url, **kwargs: next(pages, {"events": []}),
+        fetch=lambda url, **kwargs: _page_for(url, events),
     )
     feed.start = lambda: None  # type: ignore[method-assign]
     if not feed.poll() or len(feed.revocations) != revoked:
         raise RuntimeError("the benchmark's revocation feed was not read")
     return feed
+
+
+class _TrustingPages:
+    """Hands back a page's claims unverified: the benchmark's feed is in-process, and its signature is not measured."""
+
+    def verify(self, page: Any) -> dict[str, Any]:
+        return page
+
+
+def _page_for(url: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    query = parse_qs(urlsplit(url).query)
+    after = int(query["after"][0])
+    page = [e for e in events if e["id"] > after][: int(query["limit"][0])]
+    anchor = events[after - 1]["jti"] if after else None
+    claims = {"nonce": query["nonce"][0], "after": after, "incarnation": "bench", "anchor": anchor, "events": page}
+    return {"page": claims}
 
 
 def with_revocation_feed(call: Callable[[], bytes]) -> Callable[[], bytes]:

@@ -124,6 +124,28 @@ def test_a_feed_with_nowhere_to_read_it(settings, extra):
     assert "authn.E015" in problems
 
 
+def test_a_feed_without_a_key_set_to_verify_its_pages(settings):
+    problems = ids_for(
+        settings,
+        SECRET="s" * 32,
+        ISSUER="i",
+        AUDIENCE="a",
+        REVOCATION_FEED_SECRET=FEED_SECRET,
+        REVOCATION_FEED_URL="https://a.test/api/auth/revocations",
+    )
+    assert problems == {"authn.E017"}
+
+
+@pytest.mark.parametrize(("leeway", "expected"), [(60, set()), (61, {"authn.E018"})])
+def test_a_leeway_longer_than_the_feed_keeps_a_revocation(settings, leeway, expected):
+    # The feed drops an event 60 s after its last token expires; a longer leeway would accept it again.
+    problems = ids_for(
+        settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET=FEED_SECRET, LEEWAY_SECONDS=leeway
+    )
+    assert problems == expected
+    assert ids_for(settings, BETTER_AUTH_URL="https://a.test", LEEWAY_SECONDS=leeway) == set()  # no feed: no limit
+
+
 def test_a_complete_feed_configuration_is_clean(settings):
     assert ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET=FEED_SECRET) == set()
 

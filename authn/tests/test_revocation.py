@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -20,7 +21,16 @@ from authn.revocation import (
     feed_authorization,
 )
 
-from .fakes import NOW, Clock, FakeFeed, feed_polled_by_hand, session_revoked, user_event
+from .fakes import (
+    NOW,
+    Clock,
+    FakeFeed,
+    feed_polled_by_hand,
+    page_verifier,
+    session_revoked,
+    signed_page,
+    user_event,
+)
 
 
 def claims(sub: str = "alice", sid: str | None = "s1", iat: int = NOW - 10) -> dict[str, Any]:
@@ -155,36 +165,156 @@ def test_a_feed_outage_is_served_through_until_the_staleness_bound_then_refused(
     assert feed.last_error == "connection refused"
 
 
-def test_pages_are_read_until_a_short_one_and_the_cursor_only_moves_forward(feed_and_source):
+def test_pages_are_read_until_a_short_one(feed_and_source):
     feed, source, _, _ = feed_and_source
     source.events = [session_revoked(i, f"s{i}") for i in range(1, PAGE_SIZE + 3)]
     assert feed.poll()
-    assert [url.split("after=")[1].split("&")[0] for url, _ in source.requests] == ["0", str(PAGE_SIZE)]
+    assert [_query(url)["after"] for url, _ in source.requests] == ["0", str(PAGE_SIZE)]
     assert len(feed.revocations) == PAGE_SIZE + 2
-    source.events.append(session_revoked(1, "replayed"))  # an old id again: ignored
-    assert feed.poll()
-    assert feed.revocations.refusal(claims(sid="replayed")) is None
 
 
-def test_each_request_is_signed_for_its_own_query(feed_and_source):
+def test_each_request_is_signed_for_its_own_query_and_carries_a_fresh_nonce(feed_and_source):
     feed, source, _, _ = feed_and_source
     feed.poll()
-    _, headers = source.requests[0]
-    assert headers["Authorization"] == feed_authorization("k" * 32, "/api/auth/revocations?after=0&limit=500", NOW)
+    feed.poll()
+    (first, headers), (second, _) = source.requests
+    path_and_query = first.split("auth.test", 1)[1]
+    assert headers["Authorization"] == feed_authorization("k" * 32, path_and_query, NOW)
+    assert _query(first)["nonce"] != _query(second)["nonce"]
+    assert len(_query(first)["nonce"]) >= 16
 
 
-@pytest.mark.parametrize("page", [{"events": "nope"}, ["not", "a", "page"], None, {"no": "events"}])
-def test_garbage_from_the_feed_is_a_failed_read_not_a_crash(feed_and_source, page):
+def _query(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"events": "nope"},
+        ["not", "a", "page"],
+        None,
+        {"no": "events"},
+        {"page": 7},
+        {"page": "not.a.jws"},
+        # The unsigned pages of the earlier protocol: anyone on the link could have written them.
+        {"events": [session_revoked(1, "s1")], "newest": 1},
+    ],
+)
+def test_anything_but_a_signed_page_is_a_failed_read_not_a_crash(feed_and_source, page):
     feed, _, _, _ = feed_and_source
     feed._fetch = lambda url, **kwargs: page
     assert not feed.poll()
+    assert len(feed.revocations) == 0
 
 
-def test_events_that_are_not_objects_are_skipped(feed_and_source):
-    feed, _, _, _ = feed_and_source
-    feed._fetch = lambda url, **kwargs: {"events": [1, None, "x", {"id": "7"}, session_revoked(3, "s3")]}
+def _forged(answer: dict[str, Any], **claims: Any) -> dict[str, Any]:
+    """``answer`` re-signed with a key the issuer never published, its claims changed."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    payload = {**jwt.decode(answer["page"], options={"verify_signature": False}), **claims}
+    header = jwt.get_unverified_header(answer["page"])
+    return {"page": jwt.encode(payload, ed25519.Ed25519PrivateKey.generate(), algorithm="EdDSA", headers=header)}
+
+
+def _resigned(answer: dict[str, Any], **claims: Any) -> dict[str, Any]:
+    """``answer`` with claims changed and signed again by the issuer: what its own bugs would look like."""
+    import jwt
+
+    payload = {**jwt.decode(answer["page"], options={"verify_signature": False}), **claims}
+    kept = {k: payload.pop(k) for k in ("after", "nonce", "incarnation", "anchor", "events")}
+    return signed_page(**kept, **payload)
+
+
+def test_events_dropped_or_invented_on_the_way_are_a_failed_read(feed_and_source):
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(1, "s1"), session_revoked(2, "s2")]
+    source.tamper = lambda answer: _forged(answer, events=[session_revoked(1, "s1")])  # s2 dropped
+    assert not feed.poll()
+    source.tamper = lambda answer: _forged(answer, events=[*source.events, session_revoked(3, "invented")])
+    assert not feed.poll()
+    assert len(feed.revocations) == 0
+    assert "does not verify" in feed.last_error
+    source.tamper = None
     assert feed.poll()
+    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+
+
+def test_a_replayed_page_is_refused_even_though_the_issuer_signed_it(feed_and_source):
+    # An old "nothing new" page, answered again after a sign-out, would hide the sign-out.
+    feed, source, _, _ = feed_and_source
+    assert feed.poll()
+    captured = answer_from_last_request(source)
+    source.events = [session_revoked(1, "s1")]
+    source.tamper = lambda answer: captured
+    assert not feed.poll()
+    assert "not made for this request" in feed.last_error
+
+
+def answer_from_last_request(source: FakeFeed) -> dict[str, Any]:
+    from .fakes import answer_from
+
+    return answer_from(source.events, source.requests[-1][0], source.incarnation)
+
+
+@pytest.mark.parametrize(
+    ("header", "claim", "error"),
+    [
+        ({"typ": "JWT"}, {}, "typ"),  # an access token is not a page
+        ({}, {"ver": 2}, "version 2"),
+        ({}, {"ver": "1"}, "version 1"),
+        ({}, {"iss": "http://elsewhere.test"}, "does not verify"),
+        ({}, {"aud": "http://elsewhere.test"}, "does not verify"),
+        ({}, {"exp": NOW}, "does not verify"),
+        ({}, {"after": 3}, "not made for this request"),
+        ({}, {"events": {"1": {}}}, "malformed"),
+        ({}, {"incarnation": 7}, "malformed"),
+    ],
+)
+def test_a_page_the_issuer_signed_but_not_for_this_reader_is_a_failed_read(feed_and_source, header, claim, error):
+    import jwt
+
+    from .fakes import FEED_KEY, FEED_KID
+
+    feed, source, _, _ = feed_and_source
+
+    def tamper(answer: dict[str, Any]) -> dict[str, Any]:
+        payload = {**jwt.decode(answer["page"], options={"verify_signature": False}), **claim}
+        headers = {"kid": FEED_KID, "typ": "revocation-feed+jwt", **header}
+        return {"page": jwt.encode(payload, FEED_KEY, algorithm="EdDSA", headers=headers)}
+
+    source.tamper = tamper
+    assert not feed.poll()
+    assert error in feed.last_error
+
+
+def test_a_malformed_or_out_of_order_event_in_a_signed_page_stops_the_read_there(feed_and_source):
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(1, "s1")]
+    assert feed.poll()
+    source.events = [session_revoked(1, "s1"), session_revoked(2, "s2"), session_revoked(3, "s3")]
+    bad_events = [session_revoked(2, "s2"), {"id": "7"}, session_revoked(3, "s3")]
+    source.tamper = lambda answer: _resigned(answer, events=bad_events)
+    assert not feed.poll()
+    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s3")) is None
+    source.tamper = lambda answer: _resigned(answer, events=[session_revoked(1, "again")])  # behind the cursor
+    assert not feed.poll()
+    assert feed.revocations.refusal(claims(sid="again")) is None
+    source.tamper = None
+    assert feed.poll()  # the cursor stayed at 2: nothing after it is skipped
     assert feed.revocations.refusal(claims(sid="s3")) == SESSION_ENDED
+
+
+def test_an_event_of_a_type_it_does_not_know_is_passed_over(feed_and_source):
+    feed, source, _, _ = feed_and_source
+    source.events = [{**user_event(1, "user.renamed", "alice")}, session_revoked(2, "s2")]
+    assert feed.poll()
+    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+    assert _query(source.requests[-1][0])["after"] == "0"
+    feed.poll()
+    assert _query(source.requests[-1][0])["after"] == "2"
 
 
 def test_a_deleted_user_is_refused_and_handed_to_the_host_once(feed_and_source):
@@ -216,29 +346,51 @@ def test_a_failing_host_handler_is_run_again_on_the_next_poll(feed_and_source):
 
 
 def test_a_sign_out_after_the_feeds_ids_start_over_is_still_refused(feed_and_source):
-    # Better Auth's outbox numbers its rows from 1 again when its table starts
-    # empty (a restored backup, a new database, the in-memory test server
-    # restarted). A process that had read up to id 3 must not ignore the new
-    # ids 1, 2, … for ever while calling itself fresh: the signed-out token
-    # below would be served until every API process is restarted.
+    # A new, empty database numbers its events from 1 again, under a new incarnation.
     feed, source, _, _ = feed_and_source
     source.events = [session_revoked(i, f"old{i}") for i in range(1, 4)]
     assert feed.poll()
-    source.events = [session_revoked(1, "s-after-restart")]
-    feed.poll()
-    with pytest.raises((InvalidToken, RevocationsUnavailable)):
-        feed.check(claims(sid="s-after-restart"))
+    source.incarnation = "incarnation-2"
+    source.events = [{**session_revoked(i, f"new{i}"), "jti": f"new-{i}"} for i in range(1, 6)]
+    assert feed.poll()
+    for i in range(1, 6):
+        assert feed.revocations.refusal(claims(sid=f"new{i}")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="old1")) == SESSION_ENDED  # kept until it expires
+
+
+def test_a_sign_out_written_after_a_restore_under_an_id_already_read_is_refused(feed_and_source):
+    # A restored backup brings back its incarnation, then writes new events under ids this
+    # process has passed: the event at its cursor is no longer the one it read.
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(i, f"s{i}") for i in range(1, 6)]
+    assert feed.poll()
+    restored = source.events[:2]
+    source.events = [*restored, *({**session_revoked(i, f"after-restore{i}"), "jti": f"r-{i}"} for i in range(3, 8))]
+    assert feed.poll()
+    for i in range(3, 8):  # 3 to 5 included: ids this process had read before the restore
+        assert feed.revocations.refusal(claims(sid=f"after-restore{i}")) == SESSION_ENDED
+
+
+def test_a_reader_whose_event_was_pruned_reads_again_from_the_start(feed_and_source):
+    feed, source, _, _ = feed_and_source
+    source.events = [session_revoked(1, "s1"), session_revoked(2, "s2")]
+    assert feed.poll()
+    source.events = [session_revoked(3, "s3"), session_revoked(4, "s4")]  # 1 and 2 expired and pruned
+    assert feed.poll()
+    assert [_query(url)["after"] for url, _ in source.requests] == ["0", "2", "0"]
+    assert feed.revocations.refusal(claims(sid="s3")) == SESSION_ENDED
 
 
 def test_a_feed_that_never_ends_a_poll_cannot_hold_it(feed_and_source):
     feed, _, _, _ = feed_and_source
-    served = []
+    served: list[dict[str, Any]] = []
 
     def endless(url, **kwargs):
         start = len(served)
         page = [session_revoked(start + i + 1, f"s{start + i + 1}") for i in range(PAGE_SIZE)]
         served.extend(page)
-        return {"events": page, "newest": None}
+        query = _query(url)
+        return signed_page(page, after=int(query["after"]), nonce=query["nonce"], anchor=f"jti-{query['after']}")
 
     feed._fetch = endless
     assert not feed.poll()  # a failed read: the staleness clock does not restart
@@ -251,15 +403,35 @@ def test_an_event_id_the_feed_could_not_be_asked_past_stops_the_read_there(feed_
     source.events = [session_revoked(1, "s1"), session_revoked(2**53, "s-huge"), session_revoked(2**53 + 1, "s2")]
     assert not feed.poll()
     assert feed.revocations.refusal(claims(sid="s1")) == SESSION_ENDED
-    assert "out of range" in feed.last_error
+    assert "malformed or out of order" in feed.last_error
     source.events = [session_revoked(1, "s1"), session_revoked(2, "s2")]
     assert feed.poll()  # the cursor stayed at 1: nothing after it is skipped
     assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
 
 
+def test_a_revocation_is_kept_for_the_leeway_tokens_get_past_their_expiry(feed_and_source):
+    feed, source, _, _ = feed_and_source
+    wall = [float(NOW)]
+    feed._wall_clock = lambda: wall[0]
+    feed.leeway_seconds = 30
+    source.events = [session_revoked(1, "s1")]  # expiresAt NOW + 960
+    assert feed.poll()
+    wall[0] = NOW + 960 + 29
+    assert feed.poll()
+    assert feed.revocations.refusal(claims(sid="s1")) == SESSION_ENDED  # a token in its leeway is still refused
+    wall[0] = NOW + 960 + 30
+    assert feed.poll()
+    assert len(feed.revocations) == 0
+
+
 def test_the_polling_thread_outlives_whatever_a_poll_raises(monkeypatch):
     feed = RevocationFeed(
-        "https://auth.test/api/auth/revocations", "k" * 32, poll_seconds=0.01, max_stale_seconds=30, timeout_seconds=1
+        "https://auth.test/api/auth/revocations",
+        "k" * 32,
+        page_verifier=page_verifier(),
+        poll_seconds=0.01,
+        max_stale_seconds=30,
+        timeout_seconds=1,
     )
     calls = []
 

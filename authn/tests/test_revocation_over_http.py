@@ -10,14 +10,15 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from authn.conf import get_revocation_feed
+from authn.conf import get_revocation_feed, get_verifier
 from tasks.models import DeletedUser, Task, TaskCount
 from tasks.tests.factories import TaskFactory
 from tasks.tests.waiting import no_tasks_left_within
+
+from .fakes import FEED_JWK, answer_from
 
 FEED_SECRET = "feed-secret-of-its-own-0123456789abcdef"
 ME = "/api/me"
@@ -47,7 +48,8 @@ class FeedServer(ThreadingHTTPServer):
 
     def _add(self, event: dict[str, Any]) -> None:
         now = int(time.time())
-        self.events.append({"id": len(self.events) + 1, **event, "at": now, "expiresAt": now + 960})
+        event_id = len(self.events) + 1
+        self.events.append({"id": event_id, "jti": f"jti-{event_id}", **event, "at": now, "expiresAt": now + 960})
 
 
 class FeedHandler(BaseHTTPRequestHandler):
@@ -61,10 +63,7 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.server.refused += 1
             self._answer(401, {"error": "unauthorized"})
             return
-        query = parse_qs(urlsplit(self.path).query)
-        after, limit = int(query["after"][0]), int(query["limit"][0])
-        events = [e for e in self.server.events if e["id"] > after][:limit]
-        self._answer(200, {"events": events, "next": events[-1]["id"] if events else after, "now": int(time.time())})
+        self._answer(200, answer_from(self.server.events, self.path))
 
     def _signed(self) -> bool:
         scheme, _, fields = self.headers.get("Authorization", "").partition(" ")
@@ -91,8 +90,10 @@ def feed(settings) -> Iterator[FeedServer]:
     server = FeedServer()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    keys = json.loads(settings.AUTHN["JWKS"])["keys"]
     settings.AUTHN = {
         **settings.AUTHN,
+        "JWKS": json.dumps({"keys": [*keys, FEED_JWK]}),  # the issuer signs pages with a key of its set
         "REVOCATION_FEED_SECRET": FEED_SECRET,
         "REVOCATION_FEED_URL": server.url,
         "REVOCATION_POLL_SECONDS": 0.1,
@@ -100,7 +101,7 @@ def feed(settings) -> Iterator[FeedServer]:
         "JWKS_TIMEOUT_SECONDS": 1,
     }
     yield server
-    if get_revocation_feed.cache_info().currsize and get_revocation_feed() is not None:
+    if get_verifier.cache_info().currsize and get_revocation_feed() is not None:
         get_revocation_feed().stop()
     server.down = True
     server.shutdown()
