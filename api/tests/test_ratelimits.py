@@ -12,7 +12,8 @@ from django.db import close_old_connections, connection
 from api.counter_cache import DatabaseCounterCache, FailoverRedisCache
 from api.proxies import client_address
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+# A Redis database of each run's own: CI runs the SQLite and PostgreSQL suites side by side, and this test clears it.
+REDIS_TEST_URL = f"redis://127.0.0.1:6379/{14 if connection.vendor == 'postgresql' else 15}"
 
 
 @pytest.fixture
