@@ -16,7 +16,7 @@ WEB_PORT ?= 3000
 export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
-	bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean
+	bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean two-packages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -128,6 +128,11 @@ bench-instructions: $(VENV)/.bench-installed
 # Schemathesis against the live OpenAPI schema; mixed load with wrk (bench/load/README.md).
 cluster-test: $(VENV)/.installed
 	$(PY) reliability/cluster_test.py
+
+# The two packages alone, as a new user sets them up: the npm plugin in a new Better Auth server,
+# the wheel in a new startproject; sign-out, a revoked session and a deleted account reach the API.
+two-packages: $(VENV)/.installed
+	$(PY) reliability/two_packages.py
 
 fuzz: $(VENV)/.installed
 	$(PY) reliability/fuzz.py $(FUZZ_ARGS)
