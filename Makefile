@@ -15,13 +15,16 @@ WEB_PORT ?= 3000
 # Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
+.PHONY: install wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
 	bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean two-packages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
+
+# Everything the tests and benchmarks need, installed once (CI runs its lanes side by side afterwards).
+install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.installed interop
 
 # A local development .env with fresh random secrets; never committed.
 .env:
