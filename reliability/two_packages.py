@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -147,19 +148,12 @@ def build_auth_server(work: Path) -> Path:
 
 def build_django_project(work: Path) -> Path:
     step("build the wheel; install it into a new virtualenv and a new startproject")
+    # From a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
+    source = work / "authn"
+    shutil.copytree(ROOT / "authn", source, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
     run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--wheel-dir",
-            str(work / "dist"),
-            str(ROOT / "authn"),
-        ],
-        ROOT,
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "dist"), str(source)],
+        work,
     )
     wheel = next((work / "dist").glob("drf_better_auth_jwt-*.whl"))
     run([sys.executable, "-m", "venv", str(work / "venv")], work)
