@@ -68,6 +68,10 @@ DEFAULTS: dict[str, Any] = {
     "REVOCATION_FEED_URL": None,  # None: {BETTER_AUTH_URL}/api/auth/revocations
     "REVOCATION_POLL_SECONDS": 0.5,
     "REVOCATION_MAX_STALE_SECONDS": 30.0,  # past it without a successful poll: 503 (fail closed)
+    # With the feed on: a token lives at most this long (exp - iat), so no revocation is held longer.
+    "MAX_TOKEN_LIFETIME_SECONDS": 86400,
+    # With the feed on: live revocations a process holds; past it, reads fail and tokens get 503.
+    "REVOCATION_MAX_HELD": 100_000,
     "METRICS": False,  # True: Prometheus metrics (authn/prometheus.py; needs prometheus-client)
 }
 REVOCATION_FEED_PATH = "/api/auth/revocations"
@@ -83,6 +87,8 @@ _NUMBERS: dict[str, tuple[type, float]] = {
     "TOKEN_CACHE_SIZE": (int, 0),
     "REVOCATION_POLL_SECONDS": (float, 0.05),
     "REVOCATION_MAX_STALE_SECONDS": (float, 1),
+    "MAX_TOKEN_LIFETIME_SECONDS": (int, 1),
+    "REVOCATION_MAX_HELD": (int, 1),
 }
 _TEXTS = (
     "BETTER_AUTH_URL",
@@ -140,6 +146,8 @@ class AuthnSettings:
     revocation_feed_url: str | None
     revocation_poll_seconds: float
     revocation_max_stale_seconds: float
+    max_token_lifetime_seconds: int = DEFAULTS["MAX_TOKEN_LIFETIME_SECONDS"]
+    revocation_max_held: int = DEFAULTS["REVOCATION_MAX_HELD"]
     metrics: bool = False
     invalid: tuple[Problem, ...] = ()
 
@@ -215,6 +223,8 @@ class AuthnSettings:
             ),
             revocation_poll_seconds=float(values["REVOCATION_POLL_SECONDS"]),
             revocation_max_stale_seconds=float(values["REVOCATION_MAX_STALE_SECONDS"]),
+            max_token_lifetime_seconds=values["MAX_TOKEN_LIFETIME_SECONDS"],
+            revocation_max_held=values["REVOCATION_MAX_HELD"],
             metrics=values["METRICS"],
             invalid=tuple(invalid),
         )
@@ -460,6 +470,8 @@ def get_verifier() -> TokenVerifier:
         issuer=conf.issuer,
         audience=conf.audience,
         leeway_seconds=conf.leeway_seconds,
+        # A revocation is held at most a token's lifetime past it: longer-lived tokens would outlive it.
+        max_lifetime_seconds=conf.max_token_lifetime_seconds if feed is not None else None,
     )
     return TokenVerifier(config, key_sources=sources, cache=cache, revocations=feed, observer=get_observer())
 
@@ -486,6 +498,8 @@ def _build_revocation_feed(conf: AuthnSettings, key_sources: list[KeySource]) ->
         conf.revocation_feed_secret,
         page_verifier=pages,
         leeway_seconds=conf.leeway_seconds,
+        max_token_lifetime_seconds=conf.max_token_lifetime_seconds,
+        max_held=conf.revocation_max_held,
         poll_seconds=conf.revocation_poll_seconds,
         max_stale_seconds=conf.revocation_max_stale_seconds,
         timeout_seconds=conf.jwks_timeout_seconds,

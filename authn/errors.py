@@ -20,6 +20,7 @@ REFUSAL_CODES = {
     "The token's subject is not a valid user id": "invalid_subject",
     "The token's issue time is invalid": "issued_at",
     "The token's time claims are invalid": "time_claims",
+    "The token lives too long": "too_long_lived",
     "The token is invalid": "invalid",
     "The session has ended": "revoked",
     "The token carries no session": "no_session",

@@ -32,5 +32,8 @@ class Observer(Protocol):
     def revocation_applied(self, kind: str, lag_seconds: float | None) -> None:
         """A feed event took effect; ``lag_seconds`` after it happened (None for the first read's backlog)."""
 
+    def revocations_held(self, held: int, most: int | None) -> None:
+        """After each feed read: the revocations this process holds, and the most it may (None: no bound)."""
+
     def rate_limited(self, limit: str) -> None:
         """A request was answered 429 by the limit named ``limit``."""

@@ -18,7 +18,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 FLUSH_SECONDS = 1.0
 FLUSH_THREAD_NAME = "authn-metrics"
@@ -41,6 +41,15 @@ REVOCATION_LAG_SECONDS = Histogram(
     "authn_revocation_lag_seconds",
     "From a revocation at Better Auth (its 'at', whole seconds) to its effect in this process.",
     buckets=(0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+# Per process; across processes the largest counts ("max" in multiprocess mode).
+REVOCATIONS_HELD = Gauge(
+    "authn_revocations_held", "Live revocations a process holds after its last feed read.", multiprocess_mode="max"
+)
+REVOCATIONS_HELD_LIMIT = Gauge(
+    "authn_revocations_held_limit",
+    "The most live revocations a process may hold (REVOCATION_MAX_HELD).",
+    multiprocess_mode="max",
 )
 RATE_LIMITED = Counter("authn_rate_limited", "Requests answered 429, by the limit they exceeded.", ["limit"])
 
@@ -122,6 +131,11 @@ class PrometheusObserver:
         REVOCATIONS_APPLIED.labels(kind).inc()
         if lag_seconds is not None:
             REVOCATION_LAG_SECONDS.observe(max(0.0, lag_seconds))
+
+    def revocations_held(self, held: int, most: int | None) -> None:
+        REVOCATIONS_HELD.set(held)
+        if most is not None:
+            REVOCATIONS_HELD_LIMIT.set(most)
 
     def rate_limited(self, limit: str) -> None:
         RATE_LIMITED.labels(limit).inc()

@@ -48,6 +48,8 @@ OUTAGE_WARNING_SECONDS = 60.0
 POLLING_THREAD_NAME = "authn-revocations"
 READY_WITHIN_SECONDS = 2.0  # the promise: a revocation is applied everywhere within 2 s
 EVENT_TYPES = frozenset({"session.revoked", "user.revoked", "user.deleted"})
+# The feed's margin past a token's expiry (the protocol, section 3), which also covers clocks that disagree.
+CLOCK_MARGIN_SECONDS = 60
 
 
 def feed_authorization(secret: str, path_and_query: str, now: int) -> str:
@@ -58,11 +60,19 @@ def feed_authorization(secret: str, path_and_query: str, now: int) -> str:
 
 
 class RevocationList:
-    """The live revocations: sessions by id, users by id with the time up to which their tokens are void."""
+    """The live revocations: sessions by id, users by id with the time up to which their tokens are void.
 
-    def __init__(self) -> None:
+    Bounded twice, whatever the feed says: an event is held no longer than a
+    token can live past it (``max_token_lifetime``, which the verifier enforces
+    on every token), and no more than ``max_held`` are held at once; past that,
+    ``apply`` raises RevocationListFull rather than forget one (fail closed).
+    """
+
+    def __init__(self, *, max_token_lifetime: float = math.inf, max_held: int | None = None) -> None:
         self._sessions: dict[str, float] = {}  # sid -> expires at (unix seconds)
         self._users: dict[str, tuple[float, float]] = {}  # sub -> (tokens issued up to this time are void, expires)
+        self.max_token_lifetime = max_token_lifetime
+        self.max_held = max_held
 
     def __len__(self) -> int:
         return len(self._sessions) + len(self._users)
@@ -83,20 +93,34 @@ class RevocationList:
                 return SESSION_ENDED
         return None
 
-    def apply(self, event: Mapping[str, Any]) -> bool:
-        """Add one feed event; False when it is not one this list understands (it is then ignored)."""
+    def apply(self, event: Mapping[str, Any], now: float) -> bool:
+        """Add one feed event; False when it is not one this list understands (it is then ignored).
+
+        ``at`` is taken as no later than ``now`` plus the feed's margin, and ``expiresAt``
+        as no later than a token issued by ``at`` can live: no event is held longer.
+        """
         kind, user_id, at, expires = event.get("type"), event.get("userId"), event.get("at"), event.get("expiresAt")
         if kind not in EVENT_TYPES or not _is_id(user_id) or not _is_time(at) or not _is_time(expires):
             return False
+        at = min(at, now + CLOCK_MARGIN_SECONDS)
+        expires = min(expires, at + self.max_token_lifetime + CLOCK_MARGIN_SECONDS)
         if kind == "session.revoked":
             session_id = event.get("sessionId")
             if not _is_id(session_id):
                 return False
+            self._make_room(session_id, self._sessions)
             self._sessions[session_id] = max(expires, self._sessions.get(session_id, 0))
         else:
+            self._make_room(user_id, self._users)
             cutoff, until = self._users.get(user_id, (0, 0))
             self._users[user_id] = (max(at, cutoff), max(expires, until))
         return True
+
+    def _make_room(self, key: str, held: Mapping[str, Any]) -> None:
+        if self.max_held is not None and key not in held and len(self) >= self.max_held:
+            raise RevocationListFull(
+                f"{len(self)} revocations held, the most this process may hold (REVOCATION_MAX_HELD)"
+            )
 
     def forget_expired(self, now: float) -> None:
         """Drop revocations no live token can match any more: their state lives no longer than a token."""
@@ -125,6 +149,8 @@ class RevocationFeed:
         *,
         page_verifier: FeedPageVerifier,
         leeway_seconds: float = 0,
+        max_token_lifetime_seconds: float = math.inf,
+        max_held: int | None = None,
         poll_seconds: float,
         max_stale_seconds: float,
         timeout_seconds: float,
@@ -142,7 +168,7 @@ class RevocationFeed:
         self.max_stale_seconds = max_stale_seconds
         self.timeout_seconds = timeout_seconds
         self.on_user_deleted = on_user_deleted
-        self.revocations = RevocationList()
+        self.revocations = RevocationList(max_token_lifetime=max_token_lifetime_seconds, max_held=max_held)
         self._clock = clock
         self._wall_clock = wall_clock
         self._fetch = fetch
@@ -252,6 +278,7 @@ class RevocationFeed:
 
     def _poll_locked(self) -> bool:
         started = self._attempted_at = self._clock()
+        self.revocations.forget_expired(self._wall_clock() - self.leeway_seconds)  # room first, then read
         try:
             for _ in range(MAX_PAGES_PER_POLL):  # a feed that never ends a poll cannot hold this one
                 page = self._read_page()
@@ -276,7 +303,9 @@ class RevocationFeed:
         except (FetchError, ValueError, HookFailed, KeySourceUnavailable) as e:
             self._report_failure(str(e))
             return False
-        self.revocations.forget_expired(self._wall_clock() - self.leeway_seconds)
+        finally:
+            if self._observer is not None:
+                self._observer.revocations_held(len(self.revocations), self.revocations.max_held)
         self._synced_at = started
         self.last_error = None
         return True
@@ -310,7 +339,7 @@ class RevocationFeed:
         # The page is signed, so a malformed or out-of-order event is the issuer's fault: stop, fail closed.
         if not _is_event_id(event_id) or event_id <= self._cursor or not _is_id(jti):
             raise ValueError(f"revocation feed event {str(event_id)[:20]} is malformed or out of order")
-        if not self.revocations.apply(event):
+        if not self.revocations.apply(event, self._wall_clock()):
             self._cursor, self._anchor = event_id, jti
             logger.warning("revocation feed event %d ignored: not understood", event_id)
             return
@@ -349,6 +378,10 @@ class FeedPage(NamedTuple):
     events: list[Any]
     incarnation: str | None
     anchor: str | None
+
+
+class RevocationListFull(ValueError):
+    """The process holds as many revocations as it may: the read fails, and tokens get 503 once it is stale."""
 
 
 class HookFailed(Exception):

@@ -118,6 +118,8 @@ class VerifierConfig:
     audience: str | None
     leeway_seconds: int
     max_token_bytes: int = MAX_TOKEN_BYTES
+    # Set (the revocation feed is on): tokens need iat, and may live no longer than this (exp - iat).
+    max_lifetime_seconds: int | None = None
 
 
 # PyJWT's claim errors are raised after the signature checked out.
@@ -161,7 +163,7 @@ class TokenVerifier:
         self.revocations = revocations
         self.observer = observer
         self._options: dict[str, Any] = {
-            "require": ["exp", "sub"],
+            "require": ["exp", "sub"] if config.max_lifetime_seconds is None else ["exp", "sub", "iat"],
             "verify_iss": config.issuer is not None,
             "verify_aud": config.audience is not None,
         }
@@ -245,6 +247,9 @@ class TokenVerifier:
                 raise InvalidToken(
                     "The token's time claims are invalid", reason=f"{name} is not a NumericDate", kid=kid
                 )
+        longest = self.config.max_lifetime_seconds
+        if longest is not None and claims["exp"] - claims["iat"] > longest:
+            raise InvalidToken("The token lives too long", reason=f"exp - iat > {longest} s", kid=kid)
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise InvalidToken("The token has no subject", kid=kid)

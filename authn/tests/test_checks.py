@@ -179,3 +179,10 @@ def test_a_number_that_is_not_finite_is_an_error(settings, name, value):
 def test_a_failure_rate_over_a_zero_second_period_is_an_error(settings):
     # "1/0s" matches the rate pattern, then every budget check divides by a zero period.
     assert "authn.E009" in ids_for(settings, BETTER_AUTH_URL="https://a.test", FAILURE_RATE="1/0s")
+
+
+@pytest.mark.parametrize("name", ["MAX_TOKEN_LIFETIME_SECONDS", "REVOCATION_MAX_HELD"])
+@pytest.mark.parametrize("value", [0, -1, "100", 1.5, None])
+def test_the_feeds_bounds_are_whole_numbers_of_at_least_one(settings, name, value):
+    problems = ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET=FEED_SECRET, **{name: value})
+    assert problems == {"authn.E011"}

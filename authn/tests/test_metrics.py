@@ -161,6 +161,22 @@ def test_revocations_applied_count_by_type_and_their_lag_is_observed_after_the_f
         observer.stop()
 
 
+def test_the_revocations_a_process_holds_and_the_most_it_may_are_gauges():
+    observer = PrometheusObserver()
+    source = FakeFeed()
+    feed = feed_polled_by_hand(source, observer=observer, max_held=3)
+    try:
+        source.events = [session_revoked(1, "s1"), user_event(2, "user.revoked", "bob")]
+        feed.poll()
+        assert sample("authn_revocations_held") == 2
+        assert sample("authn_revocations_held_limit") == 3
+        source.events += [session_revoked(3, "s3"), session_revoked(4, "s4")]
+        assert not feed.poll()  # full: the alert on held / limit fires before this
+        assert sample("authn_revocations_held") == 3
+    finally:
+        observer.stop()
+
+
 def test_per_request_counts_reach_prometheus_without_a_scrape():
     observer = PrometheusObserver(flush_seconds=0.05)
     try:

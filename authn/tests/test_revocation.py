@@ -18,6 +18,7 @@ from authn.revocation import (
     SESSION_ENDED,
     RevocationFeed,
     RevocationList,
+    RevocationListFull,
     feed_authorization,
 )
 
@@ -45,7 +46,7 @@ def claims(sub: str = "alice", sid: str | None = "s1", iat: int = NOW - 10) -> d
 
 def test_an_ended_session_is_refused_and_the_users_other_sessions_are_not():
     revocations = RevocationList()
-    assert revocations.apply(session_revoked(1, "s1"))
+    assert revocations.apply(session_revoked(1, "s1"), NOW)
     assert revocations.refusal(claims(sid="s1")) == SESSION_ENDED
     assert revocations.refusal(claims(sid="s2")) is None
     assert revocations.refusal(claims(sub="bob", sid="s3")) is None
@@ -54,7 +55,7 @@ def test_an_ended_session_is_refused_and_the_users_other_sessions_are_not():
 @pytest.mark.parametrize("kind", ["user.revoked", "user.deleted"])
 def test_a_revoked_user_loses_tokens_issued_up_to_then_and_keeps_later_ones(kind):
     revocations = RevocationList()
-    revocations.apply(user_event(1, kind, "alice", at=NOW))
+    revocations.apply(user_event(1, kind, "alice", at=NOW), NOW)
     assert revocations.refusal(claims(iat=NOW - 1)) == SESSION_ENDED
     assert revocations.refusal(claims(iat=NOW)) is None  # may be a sign-in right after; ended ones come by session
     assert revocations.refusal(claims(iat=NOW + 1)) is None  # signed in again afterwards
@@ -69,7 +70,7 @@ def test_a_token_without_a_session_id_is_refused():
 
 def test_a_user_revocation_refuses_a_token_without_iat():
     revocations = RevocationList()
-    revocations.apply(user_event(1, "user.revoked", "alice"))
+    revocations.apply(user_event(1, "user.revoked", "alice"), NOW)
     token = claims()
     del token["iat"]
     assert revocations.refusal(token) == SESSION_ENDED
@@ -89,18 +90,57 @@ def test_a_user_revocation_refuses_a_token_without_iat():
 )
 def test_an_event_it_does_not_understand_changes_nothing(event):
     revocations = RevocationList()
-    assert not revocations.apply(event)
+    assert not revocations.apply(event, NOW)
     assert len(revocations) == 0
 
 
 def test_a_revocation_is_forgotten_once_no_token_it_matches_can_live():
     revocations = RevocationList()
-    revocations.apply(session_revoked(1, "s1"))
-    revocations.apply(user_event(2, "user.deleted", "bob"))
+    revocations.apply(session_revoked(1, "s1"), NOW)
+    revocations.apply(user_event(2, "user.deleted", "bob"), NOW)
     revocations.forget_expired(NOW + 959)
     assert len(revocations) == 2
     revocations.forget_expired(NOW + 960)
     assert len(revocations) == 0
+
+
+def test_no_event_is_held_longer_than_a_token_issued_by_then_can_live():
+    # A broken or hostile feed's far-future expiresAt or at must not hold memory for ever.
+    revocations = RevocationList(max_token_lifetime=900)
+    revocations.apply({**session_revoked(1, "s1"), "expiresAt": 2**40 - 1}, NOW)
+    revocations.apply({**user_event(2, "user.revoked", "bob"), "at": 2**40 - 1, "expiresAt": 2**40 - 1}, NOW)
+    revocations.forget_expired(NOW + 900 + 60 - 1)
+    assert revocations.refusal(claims(sid="s1")) == SESSION_ENDED
+    assert revocations.refusal(claims(sub="bob", sid="s2", iat=NOW + 50)) == SESSION_ENDED  # at taken as NOW + 60
+    assert revocations.refusal(claims(sub="bob", sid="s2", iat=NOW + 60)) is None
+    revocations.forget_expired(NOW + 60 + 900 + 60)
+    assert len(revocations) == 0
+
+
+def test_a_full_list_refuses_a_new_revocation_rather_than_forget_one():
+    revocations = RevocationList(max_held=2)
+    revocations.apply(session_revoked(1, "s1"), NOW)
+    revocations.apply(user_event(2, "user.revoked", "bob"), NOW)
+    revocations.apply(session_revoked(3, "s1"), NOW)  # held already: no room needed
+    with pytest.raises(RevocationListFull, match="REVOCATION_MAX_HELD"):
+        revocations.apply(session_revoked(4, "s4"), NOW)
+    assert revocations.refusal(claims(sid="s1")) == SESSION_ENDED
+    assert len(revocations) == 2
+
+
+def test_a_full_list_fails_the_read_until_expiry_makes_room(feed_and_source):
+    feed, source, clock, _ = feed_and_source
+    wall = [float(NOW)]
+    feed._wall_clock = lambda: wall[0]
+    feed.revocations.max_held = 2
+    source.events = [session_revoked(1, "s1", at=NOW - 900), session_revoked(2, "s2"), session_revoked(3, "s3")]
+    assert not feed.poll()
+    assert "REVOCATION_MAX_HELD" in feed.last_error
+    with pytest.raises(RevocationsUnavailable):
+        feed.ensure_fresh()  # readiness fails at once: the balancer and the alert hear of it
+    wall[0] = NOW + 61  # s1's tokens have all expired
+    assert feed.poll()
+    assert feed.revocations.refusal(claims(sid="s3")) == SESSION_ENDED
 
 
 # The feed's signature ------------------------------------------------------------------------

@@ -359,3 +359,17 @@ def test_another_issuers_token_is_refused_even_while_keys_cannot_be_fetched(jwks
         verifier.verify(make_token("alice", iss="https://stranger.test"))
     with pytest.raises(KeySourceUnavailable):
         verifier.verify(make_token("alice"))
+
+
+def test_with_the_revocation_feed_on_a_token_needs_iat_and_a_lifetime_the_feed_can_outlast(jwks, make_token):
+    # The feed holds a revocation a token's lifetime at most: a longer-lived token would outlive it.
+    now = int(time.time())
+    checked = make_verifier(jwks, max_lifetime_seconds=3600)
+    checked.verify(make_token(iat=now, exp=now + 3600))
+    with pytest.raises(InvalidToken, match="lives too long"):
+        checked.verify(make_token(iat=now, exp=now + 3601))
+    with pytest.raises(InvalidToken, match="lacks a required claim"):
+        checked.verify(make_token(iat=OMIT, exp=now + 60))
+    unchecked = make_verifier(jwks)  # feed off: any lifetime, iat optional
+    unchecked.verify(make_token(iat=now, exp=now + 30 * 86400))
+    unchecked.verify(make_token(iat=OMIT, exp=now + 60))
