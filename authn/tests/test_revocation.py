@@ -129,7 +129,7 @@ def test_a_full_list_refuses_a_new_revocation_rather_than_forget_one():
 
 
 def test_a_full_list_fails_the_read_until_expiry_makes_room(feed_and_source):
-    feed, source, clock, _ = feed_and_source
+    feed, source, _, _ = feed_and_source
     wall = [float(NOW)]
     feed._wall_clock = lambda: wall[0]
     feed.revocations.max_held = 2
