@@ -8,6 +8,7 @@
  * jwt plugin's own key.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { getCurrentAdapter } from "better-auth";
 import { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
 import { signJWT, toExpJWT } from "better-auth/plugins/jwt";
 
@@ -154,23 +155,26 @@ function parseQuery(search) {
  */
 function createOutbox(adapter, tokenLifetime) {
   let lastPrune = -Infinity;
+  // The memory adapter's transactions are copies merged back on commit, with no unique index to
+  // catch two copies taking one id: its events go straight to the live store, in the queue.
+  const joinsTransactions = adapter.id !== "memory";
 
-  async function edge(direction) {
-    const [row] = await adapter.findMany({ model: MODEL, sortBy: { field: "position", direction }, limit: 1 });
+  async function edge(direction, db = adapter) {
+    const [row] = await db.findMany({ model: MODEL, sortBy: { field: "position", direction }, limit: 1 });
     return row ?? null;
   }
 
-  async function insert(event) {
+  async function insert(event, db = adapter) {
     for (let attempt = 1; ; attempt += 1) {
-      const newest = await edge("desc");
+      const newest = await edge("desc", db);
       const position = (newest ? Number(newest.position) : 0) + 1;
       const incarnation = newest?.incarnation ?? randomId();
       try {
-        await adapter.create({ model: MODEL, data: { ...event, position, incarnation, jti: randomId() } });
+        await db.create({ model: MODEL, data: { ...event, position, incarnation, jti: randomId() } });
         return position;
       } catch (error) {
         // Retried only when another instance took the id; anything else is a real failure.
-        const now = await edge("desc");
+        const now = await edge("desc", db);
         if (attempt >= WRITE_ATTEMPTS || (now ? Number(now.position) : 0) < position) throw error;
       }
     }
@@ -199,14 +203,24 @@ function createOutbox(adapter, tokenLifetime) {
     });
   }
 
-  /** Appends one event; resolves once it is written (and expired rows are gone). */
-  function record(type, userId, sessionId = null) {
+  /**
+   * Appends one event; resolves once it is written (and expired rows are gone). Inside a
+   * transaction (a password change ending the other sessions), the event is written in it, so
+   * the event and the deletion commit together; it skips the queue, which may be waiting for
+   * the connection that transaction holds.
+   */
+  async function record(type, userId, sessionId = null) {
     const at = nowSeconds();
     const expiresAt = at + Math.max(0, tokenLifetime(at)) + EXPIRY_MARGIN_SECONDS;
     const event = { type, userId: String(userId), sessionId: sessionId === null ? null : String(sessionId), at, expiresAt };
+    const current = await getCurrentAdapter(adapter);
+    if (joinsTransactions && current !== adapter) {
+      await insert(event, current);
+      return;
+    }
     const written = writes.then(async () => prune(await insert(event)));
     writes = written.catch(() => undefined);
-    return written;
+    await written;
   }
 
   /** The page's claims other than ver, iss, aud, iat, exp, nonce. */
