@@ -28,7 +28,9 @@ export const DELETION_RETENTION_SECONDS = 30 * 24 * 3600;
 // Feed reads prune at most this often; writes prune every time.
 const PRUNE_INTERVAL_MS = 60_000;
 // Other instances may take the next id first; past this many tries in a row, the write fails.
-const WRITE_ATTEMPTS = 8;
+// Each retry waits a little, at random, so instances that collided do not collide again.
+const WRITE_ATTEMPTS = 20;
+const RETRY_PAUSE_MS = 5;
 const AUTHORIZATION = /^Revocation-HMAC\s+t=(\d{1,12})\s*,\s*sig=([0-9a-f]{64})$/;
 const WHOLE_NUMBER = /^\d{1,16}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
@@ -176,6 +178,7 @@ function createOutbox(adapter, tokenLifetime) {
         // Retried only when another instance took the id; anything else is a real failure.
         const now = await edge("desc", db);
         if (attempt >= WRITE_ATTEMPTS || (now ? Number(now.position) : 0) < position) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_PAUSE_MS * Math.min(attempt, 8)));
       }
     }
   }
