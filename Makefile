@@ -15,8 +15,8 @@ WEB_PORT ?= 3000
 # Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: install wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
-	bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean two-packages
+.PHONY: install wheel run api web test test-api test-web test-plugin test-postgres e2e interop lint format token \
+	superuser check plugin-deps bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean two-packages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@touch $@
 
 # Everything the tests and benchmarks need, installed once (CI runs its lanes side by side afterwards).
-install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.installed interop
+install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.installed interop plugin-deps
 
 # A local development .env with fresh random secrets; never committed.
 .env:
@@ -63,13 +63,22 @@ interop:
 	@if command -v npm >/dev/null; then npm ci --prefix interop --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the real Better Auth interop tests will be skipped"; fi
 
-test: test-api test-web
+test: test-api test-web test-plugin
 
 test-api: $(VENV)/.installed interop
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-web: $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm test --silent
+
+# The Better Auth revocation feed package (packages/better-auth-revocation-feed): memory, SQLite,
+# and PostgreSQL at 127.0.0.1:5432 when it answers (skipped, and said so, when it does not).
+PLUGIN := packages/better-auth-revocation-feed
+plugin-deps:
+	npm ci --prefix $(PLUGIN) --no-audit --no-fund --loglevel=error
+
+test-plugin: plugin-deps
+	cd $(PLUGIN) && npm test --silent
 
 # The browser tests: real Next.js and Django servers, headless Chromium (Debian's `chromium`).
 e2e: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
@@ -144,4 +153,4 @@ load: $(VENV)/.installed
 	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) interop/node_modules staticfiles
+	rm -rf $(VENV) interop/node_modules $(PLUGIN)/node_modules staticfiles

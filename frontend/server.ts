@@ -14,7 +14,6 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { forwardedFor, parseTrustedProxies } from "./lib/client-address";
 import { requestIdFor } from "./lib/request-id";
-import { readFeedSecret } from "./lib/revocations.mjs";
 
 // As `next start` does; Next.js and Better Auth would otherwise run in development mode.
 (process.env as { NODE_ENV?: string }).NODE_ENV ??= "production";
@@ -34,9 +33,10 @@ const { default: next } = await import("next");
 const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
-// Better Auth is built on the first request; a bad feed secret stops the server now instead
-// (after prepare(), which has read .env.local).
-readFeedSecret(process.env);
+// Better Auth is built on the first request; a configuration it refuses (a bad feed secret)
+// stops the server now instead (after prepare(), which has read .env.local).
+const { createAuth } = await import("./lib/auth");
+await createAuth(process.env).$context;
 
 createServer((request, response) => {
   request.headers["x-forwarded-for"] = forwardedFor(

@@ -11,12 +11,11 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
-import { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
 import { toNodeHandler } from "better-auth/node";
 import { admin } from "better-auth/plugins/admin";
 import { jwt } from "better-auth/plugins/jwt";
-// The web app's own revocation feed, so the API is tested against the code it will poll.
-import { readFeedSecret, revocations } from "../frontend/lib/revocations.mjs";
+// The web app's revocation feed package, so the API is tested against the code it will poll.
+import { revocationFeed } from "better-auth-revocation-feed";
 
 const ALGS = ["EdDSA", "ES256", "ES512", "RS256", "PS256"];
 
@@ -45,9 +44,10 @@ if (expiresIn !== undefined && !/^-?\d+$/.test(expiresIn)) {
 }
 
 const secret = randomBytes(32).toString("hex");
-let feedSecret;
+let feed;
 try {
-  feedSecret = readFeedSecret({ REVOCATION_FEED_SECRET: args["revocation-feed-secret"], BETTER_AUTH_SECRET: secret });
+  // Refuses a secret under 32 characters now; empty, the feed answers 404.
+  feed = revocationFeed({ secret: args["revocation-feed-secret"] });
 } catch (error) {
   console.error(error.message);
   process.exit(2);
@@ -78,7 +78,7 @@ const server = createServer((req, res) => {
   authHandler(req, res);
 });
 
-server.listen(Number(args.port), "127.0.0.1", () => {
+server.listen(Number(args.port), "127.0.0.1", async () => {
   const url = `http://127.0.0.1:${server.address().port}`;
   auth = betterAuth({
     baseURL: url,
@@ -98,19 +98,19 @@ server.listen(Number(args.port), "127.0.0.1", () => {
     plugins: [
       jwt({
         jwks: { keyPairConfig: { alg: args.alg } },
-        jwt: {
-          ...(expiresIn && { expirationTime: `${expiresIn}s` }),
-          // As the web app (frontend/lib/auth.ts): the session the token was issued for.
-          definePayload: ({ user, session }) => ({ ...user, sid: session.id }),
-        },
+        // The revocation feed adds `sid`, as in the web app (frontend/lib/auth.ts).
+        jwt: { ...(expiresIn && { expirationTime: `${expiresIn}s` }) },
       }),
       admin(),
-      revocations(
-        { secret: feedSecret, tokenLifetimeSeconds: expiresIn === undefined ? 900 : Number(expiresIn) },
-        { createAuthEndpoint, createAuthMiddleware, APIError },
-      ),
+      feed,
     ],
   });
+  try {
+    await auth.$context;
+  } catch (error) {
+    console.error(error.message);
+    process.exit(2);
+  }
   authHandler = toNodeHandler(auth);
   const ready = { url, jwks_url: `${url}/api/auth/jwks`, alg: args.alg, revocations_url: `${url}/api/auth/revocations` };
   process.stdout.write(`${JSON.stringify(ready)}\n`);

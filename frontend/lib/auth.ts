@@ -1,14 +1,12 @@
 import { betterAuth } from "better-auth";
 import { nextCookies } from "better-auth/next-js";
-import { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
 import { admin, jwt } from "better-auth/plugins";
-import { toExpJWT } from "better-auth/plugins/jwt";
+import { revocationFeed } from "better-auth-revocation-feed";
 import { auditLog } from "./audit-log";
 import { createAuthDatabase } from "./auth-database";
 import { readRates } from "./auth-limits";
 import { parseTrustedProxies } from "./client-address";
 import { failedSignInLimit } from "./failed-sign-ins";
-import { readFeedSecret, revocations } from "./revocations.mjs";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./validation";
 
 /** Better Auth on the server: email and password, sessions in an httpOnly SameSite=Lax cookie, EdDSA JWTs. */
@@ -28,7 +26,7 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
     },
-    // POST /api/auth/delete-user, with the password; its sessions end with it (lib/revocations.mjs).
+    // POST /api/auth/delete-user, with the password; its sessions end with it (the revocation feed).
     user: { deleteUser: { enabled: true } },
     telemetry: { enabled: false },
     // Limits per client address, on in every mode and kept in the database (the `rateLimit`
@@ -41,8 +39,7 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
       customRules: {
         "/sign-in/*": rates.RATE_LIMIT_SIGN_IN,
         "/sign-up/*": rates.RATE_LIMIT_SIGN_UP,
-        // Polled by every API process twice a second, and signed: no per-address limit.
-        "/revocations": false,
+        // /revocations is polled by every API process and signed: the feed exempts itself.
       },
     },
     advanced: {
@@ -52,15 +49,12 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
     },
     plugins: [
       // Defaults: EdDSA (Ed25519) keys, JWKS at /api/auth/jwks, iss = aud = BETTER_AUTH_URL.
-      // Every claim as before, plus `sid`: the session the token was issued for, which the
-      // API refuses once the revocation feed says that session ended.
-      jwt({ jwt: { expirationTime, definePayload: ({ user, session }) => ({ ...user, sid: session.id }) } }),
+      // The revocation feed adds `sid` (the session the token was issued for) to the claims.
+      jwt({ jwt: { expirationTime } }),
       // Bans and session revocation by administrators (users whose `role` is "admin").
       admin(),
-      revocations(
-        { secret: readFeedSecret(env), tokenLifetimeSeconds: toExpJWT(expirationTime, 0) },
-        { createAuthEndpoint, createAuthMiddleware, APIError },
-      ),
+      // GET /api/auth/revocations, signed with the jwt key; REVOCATION_FEED_SECRET (unset: 404).
+      revocationFeed({ secret: env.REVOCATION_FEED_SECRET }),
       auditLog(),
       failedSignInLimit(rates.RATE_LIMIT_FAILED_SIGN_IN),
       // Lets server actions set cookies; Better Auth asks for it to be the last plugin.
