@@ -99,7 +99,7 @@ def revocation_feed_holding(revoked: int = 10_000) -> object:
 
     What the benchmarks measure is the check each request pays, not the polling thread.
     """
-    from authn.revocation import RevocationFeed
+    from authn import RevocationFeed
 
     at = int(time.time())
     events = [
@@ -123,7 +123,7 @@ def revocation_feed_holding(revoked: int = 10_000) -> object:
 
 def with_revocation_feed(call: Callable[[], bytes]) -> Callable[[], bytes]:
     """``call`` with the revocation check on (``revocation_feed_holding``), off again after it."""
-    from authn.conf import get_verifier
+    from authn import get_verifier
 
     feed, verifier = revocation_feed_holding(), get_verifier()
 
@@ -142,7 +142,7 @@ def authentication_us(token: str, *, seconds: float) -> float:
     from django.test import RequestFactory
     from rest_framework.request import Request
 
-    from authn.authentication import BetterAuthJWTAuthentication
+    from authn import BetterAuthJWTAuthentication
 
     request = Request(RequestFactory().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}"))
 
