@@ -15,7 +15,7 @@ WEB_PORT ?= 3000
 # Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: wheel run api web test test-api test-web test-postgres e2e interop lint format token superuser check \
+.PHONY: wheel matrix run api web test test-api test-authn test-web test-postgres e2e interop lint format token superuser check \
 	bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -62,8 +62,14 @@ interop:
 
 test: test-api test-web
 
+# The project's suite (pytest.ini), then authn's own with its own settings (authn/pyproject.toml).
 test-api: $(VENV)/.installed interop
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-authn
+
+# authn's suite alone, as a checkout of authn/ runs it: none of the project's settings or fixtures.
+test-authn: $(VENV)/.installed
+	cd authn && env -u DJANGO_SETTINGS_MODULE ../$(VENV)/bin/pytest $(AUTHN_PYTEST_ARGS)
 
 test-web: $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm test --silent
@@ -73,6 +79,7 @@ e2e: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm run --silent e2e
 
 # The same suite on the local PostgreSQL (user postgres, trust auth).
+# authn's suite has no database of its own to speak of (SQLite in memory): `make test-api` runs it.
 test-postgres: $(VENV)/.installed interop
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/todo} $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from authn.conf import get_revocation_feed
+from authn import get_revocation_feed
 from tasks.models import DeletedUser, Task, TaskCount
 from tasks.tests.factories import TaskFactory
 from tasks.tests.waiting import no_tasks_left_within

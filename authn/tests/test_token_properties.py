@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from authn.errors import InvalidToken, KeySourceUnavailable
 from authn.keys import StaticKeySource
 from authn.verifier import TokenVerifier, VerifierConfig
-from conftest import BETTER_AUTH_URL, SECRET
+
+from .conftest import BETTER_AUTH_URL, SECRET
 
 segment = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/.", max_size=60)
 
