@@ -18,6 +18,7 @@ from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -404,6 +405,11 @@ def current_settings() -> AuthnSettings:
 @lru_cache(maxsize=1)
 def get_verifier() -> TokenVerifier:
     """The process-wide verifier; fails closed when the configuration cannot work."""
+    if not apps.is_installed("authn"):
+        # Then its system checks never ran: nothing has looked at AUTHN, so nothing is trusted.
+        raise ImproperlyConfigured(
+            'authn is not in INSTALLED_APPS, so its settings were never checked. Add "authn" to INSTALLED_APPS.'
+        )
     conf = current_settings()
     errors = [p for p in find_problems(conf) if p.is_error]
     if errors:
@@ -486,7 +492,7 @@ def get_failure_budget() -> FailureBudget:
 @receiver(setting_changed)
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
-    if setting in ("AUTHN", "CACHES"):
+    if setting in ("AUTHN", "CACHES", "INSTALLED_APPS"):
         if get_revocation_feed.cache_info().currsize:
             feed = get_revocation_feed()
             if feed is not None:
