@@ -1,5 +1,10 @@
 """Whatever text arrives as a token, verification answers with a refusal, never a crash."""
 
+import pytest
+
+# Reported in the summary (-ra) when missing: pip install hypothesis (README.md, "Running the package's tests").
+pytest.importorskip("hypothesis", reason="the property tests need hypothesis: pip install hypothesis")
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
