@@ -111,6 +111,24 @@ wheel: $(VENV)/.installed
 	rm -rf authn/build authn/*.egg-info
 	@ls dist/drf_better_auth_jwt-*.whl
 
+# authn's version matrix (noxfile.py): its suite against the built wheel on every supported Python, Django
+# and DRF, MATRIX_JOBS sessions at a time, one line per session; logs in .nox/logs/. MATRIX_TAG=cover: the covering set.
+MATRIX_JOBS ?= 2
+MATRIX_TAG ?= matrix
+matrix: $(VENV)/.installed
+	@mkdir -p .nox/logs
+	@started=$$(date +%s); \
+	$(VENV)/bin/nox --list --json -t $(MATRIX_TAG) 2>/dev/null \
+	| $(PY) -c 'import json, sys; print("\n".join(s["session"] for s in json.load(sys.stdin)))' \
+	| xargs -P $(MATRIX_JOBS) -I{} sh -c ' \
+		t=$$(date +%s); \
+		if $(VENV)/bin/nox -s {} >.nox/logs/{}.log 2>&1; then r=ok; else r=FAILED; fi; \
+		echo "$$r  {}  $$(( $$(date +%s) - t ))s  $$(grep -E "^[0-9]+ (passed|failed)|^FAILED|ERROR" .nox/logs/{}.log | tail -n 1)"; \
+		[ $$r = ok ]' \
+	&& status=0 || status=1; \
+	echo "matrix: wall time $$(( $$(date +%s) - started ))s with $(MATRIX_JOBS) at a time; logs in .nox/logs/"; \
+	exit $$status
+
 # Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes a few minutes.
 # The reference stacks the HTTP part measures beside the API come from bench/requirements.txt.
 $(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.installed

@@ -51,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "BETTER_AUTH_URL": None,  # JWKS at {url}/api/auth/jwks; the expected iss and aud
     "JWKS_URL": None,  # another JWKS location
     "JWKS": None,  # the key set inline (a dict or its JSON): no network at all
-    "SECRET": None,  # BETTER_AUTH_SECRET, for HS256 tokens
+    "SECRET": None,  # for HS256 tokens that tests and tools mint (mint_token); Better Auth never signs HS256
     "ISSUER": None,  # None: BETTER_AUTH_URL; "": not checked (authn.W001)
     "AUDIENCE": None,  # as ISSUER
     "ALGORITHMS": None,  # None: the asymmetric ones with a JWKS, HS256 with a secret

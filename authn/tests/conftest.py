@@ -41,9 +41,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     """Which authn is under test: the checkout, or an installed wheel (the version matrix)."""
+    import rest_framework
+
     import authn
 
-    return f"authn under test: {authn.__version__} from {Path(authn.__file__).parent}"
+    return f"authn under test: {authn.__version__} from {Path(authn.__file__).parent}; DRF {rest_framework.VERSION}"
 
 
 class SigningKey:
