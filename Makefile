@@ -15,8 +15,9 @@ WEB_PORT ?= 3000
 # Next.js sends anonymous usage data unless told not to; nothing here (run, web, builds, tests) does.
 export NEXT_TELEMETRY_DISABLED := 1
 
-.PHONY: install wheel run api web test test-api test-web test-plugin test-postgres e2e interop lint format token \
-	superuser check plugin-deps bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load clean two-packages
+.PHONY: install wheel matrix run api web test test-api test-authn test-web test-plugin test-postgres e2e interop lint \
+	format token superuser check plugin-deps bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load \
+	clean two-packages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,8 +66,14 @@ interop:
 
 test: test-api test-web test-plugin
 
+# The project's suite (pytest.ini), then authn's own with its own settings (authn/pyproject.toml).
 test-api: $(VENV)/.installed interop
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-authn
+
+# authn's suite alone, as a checkout of authn/ runs it: none of the project's settings or fixtures.
+test-authn: $(VENV)/.installed
+	cd authn && env -u DJANGO_SETTINGS_MODULE ../$(VENV)/bin/pytest $(AUTHN_PYTEST_ARGS)
 
 test-web: $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm test --silent
@@ -85,6 +92,7 @@ e2e: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm run --silent e2e
 
 # The same suite on the local PostgreSQL (user postgres, trust auth).
+# authn's suite has no database of its own to speak of (SQLite in memory): `make test-api` runs it.
 test-postgres: $(VENV)/.installed interop
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/todo} $(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -115,6 +123,24 @@ wheel: $(VENV)/.installed
 	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir dist authn/
 	rm -rf authn/build authn/*.egg-info
 	@ls dist/drf_better_auth_jwt-*.whl
+
+# authn's version matrix (noxfile.py): its suite against the built wheel on every supported Python, Django
+# and DRF, MATRIX_JOBS sessions at a time, one line per session; logs in .nox/logs/. MATRIX_TAG=cover: the covering set.
+MATRIX_JOBS ?= 2
+MATRIX_TAG ?= matrix
+matrix: $(VENV)/.installed
+	@mkdir -p .nox/logs
+	@started=$$(date +%s); \
+	$(VENV)/bin/nox --list --json -t $(MATRIX_TAG) 2>/dev/null \
+	| $(PY) -c 'import json, sys; print("\n".join(s["session"] for s in json.load(sys.stdin)))' \
+	| xargs -P $(MATRIX_JOBS) -I{} sh -c ' \
+		t=$$(date +%s); \
+		if $(VENV)/bin/nox -s {} >.nox/logs/{}.log 2>&1; then r=ok; else r=FAILED; fi; \
+		echo "$$r  {}  $$(( $$(date +%s) - t ))s  $$(grep -E "^[0-9]+ (passed|failed)|^FAILED|ERROR" .nox/logs/{}.log | tail -n 1)"; \
+		[ $$r = ok ]' \
+	&& status=0 || status=1; \
+	echo "matrix: wall time $$(( $$(date +%s) - started ))s with $(MATRIX_JOBS) at a time; logs in .nox/logs/"; \
+	exit $$status
 
 # Benchmarks (bench/README.md): the full run writes bench/RESULTS.md; the smoke run takes a few minutes.
 # The reference stacks the HTTP part measures beside the API come from bench/requirements.txt.

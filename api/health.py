@@ -15,7 +15,7 @@ from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 
-from authn.conf import get_revocation_feed, get_verifier
+from authn import get_revocation_feed, get_verifier
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 
-from authn.conf import get_observer
+from authn import get_observer
 
 from .proxies import in_networks
 

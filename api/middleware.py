@@ -10,8 +10,8 @@ from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 
-from authn.authentication import REALM
-from authn.browsable import COOKIE_NAME as BROWSER_TOKEN_COOKIE
+from authn import REALM
+from authn import TOKEN_COOKIE_NAME as BROWSER_TOKEN_COOKIE
 
 from .exceptions import database_error_response, json_error
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from authn.user import BetterAuthUser
+from authn import BetterAuthUser
 
 logger = logging.getLogger("api.requests")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")

@@ -36,7 +36,7 @@ class UserRateThrottle(BaseThrottle):
         )
         self._wait = usage["time_left"] if usage else None
         if usage and usage["should_limit"]:
-            from authn.authentication import report_rate_limited  # here: DRF's views import this module
+            from authn import report_rate_limited  # here: DRF's views import this module
 
             report_rate_limited(request, kind, user_id=request.user.id)
             return False

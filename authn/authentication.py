@@ -92,6 +92,8 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         try:
             claims = verifier.verify(token)
         except InvalidToken as e:
+            if e.mismatch is not None:  # for the operator only: the 401 never shows the expected value
+                logger.debug("token refused, %s", e.mismatch.describe())
             self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub, sid=e.sid)
         except KeySourceUnavailable as e:
             revocations = isinstance(e, RevocationsUnavailable)

@@ -18,6 +18,7 @@ from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -51,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "BETTER_AUTH_URL": None,  # JWKS at {url}/api/auth/jwks; the expected iss and aud
     "JWKS_URL": None,  # another JWKS location
     "JWKS": None,  # the key set inline (a dict or its JSON): no network at all
-    "SECRET": None,  # BETTER_AUTH_SECRET, for HS256 tokens
+    "SECRET": None,  # for HS256 tokens that tests and tools mint (mint_token); Better Auth never signs HS256
     "ISSUER": None,  # None: BETTER_AUTH_URL; "": not checked (authn.W001)
     "AUDIENCE": None,  # as ISSUER
     "ALGORITHMS": None,  # None: the asymmetric ones with a JWKS, HS256 with a secret
@@ -438,6 +439,11 @@ def current_settings() -> AuthnSettings:
 @lru_cache(maxsize=1)
 def get_verifier() -> TokenVerifier:
     """The process-wide verifier; fails closed when the configuration cannot work."""
+    if not apps.is_installed("authn"):
+        # Then its system checks never ran: nothing has looked at AUTHN, so nothing is trusted.
+        raise ImproperlyConfigured(
+            'authn is not in INSTALLED_APPS, so its settings were never checked. Add "authn" to INSTALLED_APPS.'
+        )
     conf = current_settings()
     errors = [p for p in find_problems(conf) if p.is_error]
     if errors:
@@ -537,7 +543,7 @@ def get_failure_budget() -> FailureBudget:
 @receiver(setting_changed)
 def _rebuild_verifier(*, setting: str, **kwargs: Any) -> None:
     """Let ``override_settings`` and pytest-django's ``settings`` fixture just work."""
-    if setting in ("AUTHN", "CACHES"):
+    if setting in ("AUTHN", "CACHES", "INSTALLED_APPS"):
         if get_verifier.cache_info().currsize:
             feed = get_verifier().revocations
             if isinstance(feed, RevocationFeed):

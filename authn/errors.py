@@ -1,5 +1,14 @@
 """The two ways verification can fail, free of any web framework."""
 
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# A received value is the token's to choose: shown up to this many characters.
+SHOWN_VALUE_LENGTH = 120
+
 # Every description a refusal can carry, by its short name; tests keep the two in step.
 REFUSAL_CODES = {
     "The Authorization header must be 'Bearer <token>'": "bad_header",
@@ -32,6 +41,29 @@ def refusal_code(description: str) -> str:
     return REFUSAL_CODES.get(description, "invalid")
 
 
+@dataclass(frozen=True)
+class ClaimMismatch:
+    """A claim the configuration expects one value of (``iss``, ``aud``) and the token gave another.
+
+    For the operator (``verify_token``, a DEBUG log line), never for the client:
+    the expected value is this API's configuration.
+    """
+
+    claim: str
+    expected: Any
+    received: Any
+
+    def describe(self) -> str:
+        """``iss: expected "http://127.0.0.1:3000", the token has "http://localhost:3000"``, each value escaped."""
+        return f"{self.claim}: expected {_shown(self.expected)}, the token has {_shown(self.received)}"
+
+
+def _shown(value: Any) -> str:
+    """A JSON literal with no raw line break or control character, cut to SHOWN_VALUE_LENGTH characters."""
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return text if len(text) <= SHOWN_VALUE_LENGTH else text[:SHOWN_VALUE_LENGTH] + "..."
+
+
 class InvalidToken(Exception):
     """The token is not acceptable; the client should get a new one.
 
@@ -47,6 +79,7 @@ class InvalidToken(Exception):
         kid: str | None = None,
         sub: str | None = None,
         sid: str | None = None,
+        mismatch: ClaimMismatch | None = None,
     ) -> None:
         super().__init__(description)
         self.description = description
@@ -56,6 +89,8 @@ class InvalidToken(Exception):
         # forged token to a real user; ``sid`` (the session) likewise.
         self.sub = sub
         self.sid = sid
+        # The expected and received iss or aud, when that is why (after a good signature too).
+        self.mismatch = mismatch
 
     @property
     def code(self) -> str:

@@ -17,7 +17,7 @@ import jwt
 from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
-from .errors import InvalidToken, KeySourceUnavailable
+from .errors import ClaimMismatch, InvalidToken, KeySourceUnavailable
 from .observer import Observer
 from .token_cache import VerifiedTokenCache, token_digest
 
@@ -298,16 +298,26 @@ class TokenVerifier:
         except jwt.PyJWTError:
             return True
 
-    @staticmethod
-    def _refusal(error: jwt.PyJWTError, token: str, kid: Any) -> InvalidToken:
+    def _refusal(self, error: jwt.PyJWTError, token: str, kid: Any) -> InvalidToken:
         for error_type, description in _CLAIM_ERRORS:
             if isinstance(error, error_type):
                 sub, sid = _unverified_identity(token)
-                return InvalidToken(description, reason=str(error), kid=kid, sub=sub, sid=sid)
+                mismatch = self._mismatch(error, token)
+                return InvalidToken(description, reason=str(error), kid=kid, sub=sub, sid=sid, mismatch=mismatch)
         for error_type, description in _SIGNATURE_ERRORS:
             if isinstance(error, error_type):
                 return InvalidToken(description, reason=str(error), kid=kid)
         return InvalidToken("The token is invalid", reason=str(error), kid=kid)
+
+    def _mismatch(self, error: jwt.PyJWTError, token: str) -> ClaimMismatch | None:
+        """What was expected and what the token has, for an issuer or audience refusal (signature verified)."""
+        if isinstance(error, jwt.InvalidIssuerError):
+            claim, expected = "iss", self.config.issuer
+        elif isinstance(error, jwt.InvalidAudienceError):
+            claim, expected = "aud", self.config.audience
+        else:
+            return None
+        return ClaimMismatch(claim, expected, jwt.decode(token, options={"verify_signature": False}).get(claim))
 
 
 def _unverified_identity(token: str) -> tuple[str | None, str | None]:

@@ -101,7 +101,7 @@ def revocation_feed_holding(revoked: int = 10_000) -> object:
 
     What the benchmarks measure is the check each request pays, not the polling thread.
     """
-    from authn.revocation import RevocationFeed
+    from authn import RevocationFeed
 
     at = int(time.time())
     events = [
@@ -149,7 +149,7 @@ def _page_for(url: str, events: list[dict[str, Any]]) -> dict[str, Any]:
 
 def with_revocation_feed(call: Callable[[], bytes]) -> Callable[[], bytes]:
     """``call`` with the revocation check on (``revocation_feed_holding``), off again after it."""
-    from authn.conf import get_verifier
+    from authn import get_verifier
 
     feed, verifier = revocation_feed_holding(), get_verifier()
 
@@ -168,7 +168,7 @@ def authentication_us(token: str, *, seconds: float) -> float:
     from django.test import RequestFactory
     from rest_framework.request import Request
 
-    from authn.authentication import BetterAuthJWTAuthentication
+    from authn import BetterAuthJWTAuthentication
 
     request = Request(RequestFactory().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {token}"))
 

@@ -45,7 +45,7 @@ def make_requests(kind: str, count: int) -> None:
         "401": (listing, None),
     }[kind]
     if kind == "single+revocations":  # the same read with the revocation check on, 10,000 sessions ended
-        from authn.conf import get_verifier
+        from authn import get_verifier
 
         get_verifier().revocations = revocation_feed_holding()
     environ = client.environ("GET", path, token=token)

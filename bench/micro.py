@@ -13,9 +13,7 @@ from collections.abc import Callable
 
 import jwt
 
-from authn.keys import StaticKeySource
-from authn.token_cache import VerifiedTokenCache
-from authn.verifier import TokenVerifier, VerifierConfig
+from authn import StaticKeySource, TokenVerifier, VerifiedTokenCache, VerifierConfig
 
 from .common import HS256_SECRET, ISSUER, KID, Identity, log, per_call, write_json
 

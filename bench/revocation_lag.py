@@ -23,7 +23,7 @@ PROMISE_SECONDS = 2.0
 
 
 def run(samples: int) -> dict[str, object]:
-    from authn.tests.interop_server import BetterAuthServer
+    from interop.better_auth import BetterAuthServer
 
     with BetterAuthServer(revocation_feed_secret=FEED_SECRET) as better_auth, tempfile.TemporaryDirectory() as tmp:
         os.environ.update(

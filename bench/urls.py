@@ -8,7 +8,7 @@ from django.urls import path
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from authn.user import BetterAuthUser
+from authn import BetterAuthUser
 from tasks.views import TaskViewSet
 from todo_project.urls import urlpatterns as project_urlpatterns
 

@@ -42,7 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from authn.tests.interop_server import BetterAuthServer, node_available
+from interop.better_auth import BetterAuthServer, node_available
 from reliability import revocation_phase, stack, tls_front
 
 DB_NAME = "cluster_test"

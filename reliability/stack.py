@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 import jwt
 
-from authn.claims import better_auth_claims
+from authn import better_auth_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv the script runs in holds gunicorn too

@@ -6,10 +6,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-import authn.permissions
+import authn
 
 
-class IsPathOwner(authn.permissions.IsPathOwner):
+class IsPathOwner(authn.IsPathOwner):
     """The task paths' ``{user_id}`` must be the token's subject."""
 
     message = "Forbidden - you may only access your own tasks"

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from authn.signals import user_deleted
+from authn import user_deleted
 
 from .services import delete_user_tasks
 

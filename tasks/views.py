@@ -13,9 +13,7 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
 from api.views import CountedBeforePermissionsMixin
-from authn.authentication import refuse_token
-from authn.conf import get_revocation_feed
-from authn.revocation import SESSION_ENDED
+from authn import SESSION_ENDED, get_revocation_feed, refuse_token
 
 from .etags import ConditionalTaskMixin
 from .models import Task

@@ -234,14 +234,14 @@ REST_FRAMEWORK = {
     # The JWT class comes first, so a missing token answers 401, not 403. No
     # session cookie is ever accepted by the API.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "authn.authentication.BetterAuthJWTAuthentication",
+        "authn.BetterAuthJWTAuthentication",
         # HTML pages of the browsable API only, CSRF-checked; see authn/browsable.py.
-        "authn.browsable.BrowsableAPITokenAuthentication",
+        "authn.BrowsableAPITokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "api.renderers.ORJSONRenderer",
-        "authn.browsable.TokenBoxBrowsableAPIRenderer",
+        "authn.TokenBoxBrowsableAPIRenderer",
     ],
     # JSON clients' usual Accept headers skip DRF's parsing of them (negotiation.py).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
@@ -264,7 +264,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     # The browsable API's cookie is for browsers only, not part of the documented API.
-    "AUTHENTICATION_WHITELIST": ["authn.authentication.BetterAuthJWTAuthentication"],
+    "AUTHENTICATION_WHITELIST": ["authn.BetterAuthJWTAuthentication"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -320,7 +320,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # two separate counts, not
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a try while locked out counts, so the wait restarts
 # REMOTE_ADDR as TrustedProxyMiddleware left it: a client's own X-Forwarded-For never counts.
-AXES_CLIENT_IP_CALLABLE = "authn.budget.client_address"  # the one the API's budgets count by
+AXES_CLIENT_IP_CALLABLE = "authn.client_address"  # the one the API's budgets count by
 AXES_LOCKOUT_CALLABLE = "api.admin_lockout.lockout_response"
 AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
 # "No axes.middleware.AxesMiddleware": it looks for the class by name, not for the

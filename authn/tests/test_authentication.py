@@ -7,8 +7,9 @@ import time
 
 import jwt
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from conftest import OMIT, SECRET
+from .conftest import OMIT, SECRET
 
 ME = "/api/me"
 NO_CREDENTIALS = 'Bearer realm="api"'
@@ -21,10 +22,7 @@ def invalid(description: str) -> str:
 def assert_unauthorized(response, www_authenticate: str) -> None:
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == www_authenticate
-    body = response.json()
-    assert body["status_code"] == 401
-    assert body["error_type"] == "authentication_error"
-    assert set(body) == {"detail", "status_code", "error_type"}
+    assert set(response.json()) == {"detail"}  # DRF's body; a host's EXCEPTION_HANDLER may shape its own
 
 
 def test_a_valid_token_authenticates(api_client, make_token):
@@ -160,15 +158,13 @@ def test_an_unreachable_key_set_is_503_with_retry_after(settings, api_client, ma
     assert time.monotonic() - started < 3
     assert response.status_code == 503
     assert int(response["Retry-After"]) >= 1
-    assert response.json()["error_type"] == "service_unavailable"
-    assert response.json()["status_code"] == 503
+    assert response.json() == {"detail": "Service unavailable - the signing keys cannot be fetched; retry shortly"}
 
 
 def test_a_broken_configuration_fails_closed(settings, api_client, make_token):
     settings.AUTHN = {"BETTER_AUTH_URL": "", "SECRET": "too-short"}
-    response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {make_token('alice', alg='HS256')}")
-    assert response.status_code == 500
-    assert response.json()["error_type"] == "server_error"
+    with pytest.raises(ImproperlyConfigured, match=r"authn\.E002"):  # the host's 500 handler answers it
+        api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {make_token('alice', alg='HS256')}")
 
 
 def test_an_outage_is_one_warning_a_minute_not_one_per_token(settings, api_client, make_token, caplog, monkeypatch):
@@ -186,3 +182,34 @@ def test_an_outage_is_one_warning_a_minute_not_one_per_token(settings, api_clien
             assert api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 503
     outage = [r for r in caplog.records if "key set unreachable" in r.getMessage()]
     assert [r.levelname for r in outage] == ["WARNING"] + ["INFO"] * 4
+
+
+def test_an_issuer_mismatch_is_a_debug_line_with_both_values_and_never_in_the_answer(
+    settings, api_client, make_token, caplog
+):
+    settings.AUTHN = {**settings.AUTHN, "ISSUER": "http://127.0.0.1:3000"}
+    token = make_token("alice", iss="http://localhost:3000")
+    with caplog.at_level(logging.DEBUG, logger="authn.authentication"):
+        response = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert_unauthorized(response, invalid("The token's issuer is not accepted"))
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "authn.authentication"]
+    assert line == 'token refused, iss: expected "http://127.0.0.1:3000", the token has "http://localhost:3000"'
+    answer = response.content.decode() + response["WWW-Authenticate"]
+    assert "127.0.0.1" not in answer and "localhost" not in answer
+
+
+def test_a_hostile_audience_in_the_debug_line_is_escaped_and_cut(settings, api_client, make_token, caplog):
+    settings.AUTHN = {**settings.AUTHN, "AUDIENCE": "http://127.0.0.1:3000"}
+    token = make_token("alice", aud="x\n2026-01-01 CRITICAL forged line\u2028" + "y" * 500)
+    with caplog.at_level(logging.DEBUG, logger="authn.authentication"):
+        assert api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "authn.authentication"]
+    assert "\n" not in line and "\u2028" not in line and "\\n2026-01-01" in line
+    assert len(line) < 300 and line.endswith("...")
+
+
+def test_without_authn_in_installed_apps_a_request_says_what_to_add(settings, api_client, make_token):
+    """Its system checks would never run, so no setting would have been looked at: refuse to verify at all."""
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "authn"]
+    with pytest.raises(ImproperlyConfigured, match=r'Add "authn" to INSTALLED_APPS'):
+        api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {make_token('alice')}")

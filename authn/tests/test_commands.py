@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import time
 
 import pytest
@@ -51,3 +52,18 @@ def test_verify_token_prints_the_claims(make_token):
 def test_verify_token_says_exactly_why(make_token):
     with pytest.raises(CommandError, match="The token has expired"):
         call_command("verify_token", make_token("alice", exp=int(time.time()) - 60))
+
+
+@pytest.mark.parametrize(
+    ("setting", "claim", "hint"),
+    [("ISSUER", "iss", r'AUTHN\["ISSUER"\]'), ("AUDIENCE", "aud", r'AUTHN\["AUDIENCE"\]')],
+)
+def test_verify_token_shows_the_expected_value_beside_the_tokens(settings, make_token, setting, claim, hint):
+    """The usual first mistake: 127.0.0.1 configured, localhost in the token (or the other way round)."""
+    settings.AUTHN = {**settings.AUTHN, setting: "http://127.0.0.1:3000"}
+    token = make_token("alice", **{claim: "http://localhost:3000"})
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_token", token)
+    message = str(refused.value)
+    assert f'{claim}: expected "http://127.0.0.1:3000", the token has "http://localhost:3000"' in message
+    assert re.search(hint, message)

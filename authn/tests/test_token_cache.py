@@ -15,7 +15,8 @@ from authn.errors import InvalidToken
 from authn.keys import KeySet, RemoteKeySource, StaticKeySource
 from authn.token_cache import VerifiedTokenCache, token_digest
 from authn.verifier import TokenVerifier, VerifierConfig
-from conftest import BETTER_AUTH_URL, SECRET, SigningKey
+
+from .conftest import BETTER_AUTH_URL, SECRET, SigningKey
 
 ALGORITHMS = frozenset({"EdDSA", "HS256"})
 LEEWAY = 5

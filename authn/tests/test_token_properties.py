@@ -1,12 +1,18 @@
 """Whatever text arrives as a token, verification answers with a refusal, never a crash."""
 
+import pytest
+
+# Reported in the summary (-ra) when missing: pip install hypothesis (README.md, "Running the package's tests").
+pytest.importorskip("hypothesis", reason="the property tests need hypothesis: pip install hypothesis")
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from authn.errors import InvalidToken, KeySourceUnavailable
 from authn.keys import StaticKeySource
 from authn.verifier import TokenVerifier, VerifierConfig
-from conftest import BETTER_AUTH_URL, SECRET
+
+from .conftest import BETTER_AUTH_URL, SECRET
 
 segment = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/.", max_size=60)
 

@@ -3,7 +3,8 @@
 import pytest
 
 from authn.user import BetterAuthUser
-from conftest import claims_for
+
+from .conftest import claims_for
 
 
 def test_the_user_is_built_from_claims():

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from authn.errors import InvalidToken, KeySourceUnavailable
 from authn.keys import KeyFetchError, KeySet, RemoteKeySource, StaticKeySource
 from authn.verifier import TokenVerifier, VerifierConfig
-from conftest import BETTER_AUTH_URL, OMIT, SECRET, SigningKey
+
+from .conftest import BETTER_AUTH_URL, OMIT, SECRET, SigningKey
 
 URL = "https://auth.test/api/auth/jwks"
 ALL_ALGORITHMS = frozenset({"EdDSA", "ES256", "ES512", "RS256", "PS256", "HS256"})
@@ -151,7 +152,7 @@ def test_signature_errors_do_not_name_a_subject(jwks, make_token):
 
 
 def claims_with_sub(sub: str) -> dict[str, Any]:
-    from conftest import claims_for
+    from .conftest import claims_for
 
     return claims_for(sub)
 

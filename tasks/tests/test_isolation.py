@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.forms.models import model_to_dict
 
-from authn.user import BetterAuthUser
+from authn import BetterAuthUser
 from tasks.models import Task
 from tasks.permissions import IsTaskOwner
 

@@ -11,6 +11,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from authn.conf import get_verifier
 from authn.errors import InvalidToken, KeySourceUnavailable
 
+# What to set when the token's iss or aud is not the configured one.
+_MISMATCH_HINTS = {
+    "iss": 'Set AUTHN["ISSUER"] (or BETTER_AUTH_URL) to exactly the URL Better Auth signs with: its baseURL.',
+    "aud": 'Set AUTHN["AUDIENCE"] (or BETTER_AUTH_URL) to exactly the audience Better Auth signs with: its baseURL.',
+}
+
 
 class Command(BaseCommand):
     help = "Verify a token with the API's own configuration; '-' reads it from standard input."
@@ -24,7 +30,10 @@ class Command(BaseCommand):
         try:
             claims = get_verifier().verify(token)
         except InvalidToken as e:
-            raise CommandError(f"Refused: {e.description} ({e.reason}); kid={e.kid!r}") from e
+            message = f"Refused: {e.description} ({e.reason}); kid={e.kid!r}"
+            if e.mismatch is not None:
+                message += f"\n  {e.mismatch.describe()}\n  {_MISMATCH_HINTS[e.mismatch.claim]}"
+            raise CommandError(message) from e
         except KeySourceUnavailable as e:
             raise CommandError(f"Cannot check: the key set is unreachable ({e.reason})") from e
         self.stdout.write(json.dumps(claims, indent=2, sort_keys=True))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .interop_server import ALGORITHMS, BetterAuthServer, node_available
+from interop.better_auth import ALGORITHMS, BetterAuthServer, node_available
 
 if not node_available():
     if os.environ.get("CI"):

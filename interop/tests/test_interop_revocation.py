@@ -12,10 +12,9 @@ from collections.abc import Iterator
 import jwt
 import pytest
 
-from authn.conf import get_revocation_feed
+from authn import get_revocation_feed
+from interop.better_auth import BetterAuthServer, node_available
 from tasks.tests.waiting import no_tasks_left_within
-
-from .interop_server import BetterAuthServer, node_available
 
 if not node_available():
     if os.environ.get("CI"):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 if TYPE_CHECKING:
     from types import TracebackType
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 INTEROP_DIR = REPO_ROOT / "interop"
 ALGORITHMS = ("EdDSA", "ES256", "ES512", "RS256", "PS256")
 START_TIMEOUT = 30.0

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from authn.conf import get_revocation_feed, get_verifier
+from authn import get_revocation_feed, get_verifier
 from tasks.models import DeletedUser, Task, TaskCount
 from tasks.tests.factories import TaskFactory
 from tasks.tests.waiting import no_tasks_left_within

@@ -24,7 +24,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from .interop_server import REPO_ROOT, BetterAuthServer, node_available
+from interop.better_auth import REPO_ROOT, BetterAuthServer, node_available
 
 if not node_available():
     if os.environ.get("CI"):
