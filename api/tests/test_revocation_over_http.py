@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from authn import get_revocation_feed, get_verifier
+from authn.tests.fakes import FEED_JWK, answer_from
 from tasks.models import DeletedUser, Task, TaskCount
 from tasks.tests.factories import TaskFactory
 from tasks.tests.waiting import no_tasks_left_within
-
-from .fakes import FEED_JWK, answer_from
 
 FEED_SECRET = "feed-secret-of-its-own-0123456789abcdef"
 ME = "/api/me"

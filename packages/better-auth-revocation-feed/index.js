@@ -46,6 +46,23 @@ const USER_WIDE = {
   "/admin/update-user": (ctx) => (ctx.body?.data?.banned === true ? ctx.body.userId : undefined),
 };
 
+// Actions after which the sessions a user started as someone else (the admin plugin's impersonation)
+// must end too: those sessions belong to the person impersonated, so nothing else ends them.
+const ENDS_IMPERSONATIONS = {
+  ...USER_WIDE,
+  "/change-password": (ctx) => (ctx.body?.revokeOtherSessions === true ? ctx.context.session?.user?.id : undefined),
+};
+
+/** Ends (with their events) the live sessions `userId` started while impersonating others. */
+async function endImpersonationsBy(context, userId) {
+  if (!context.options.plugins?.some((plugin) => plugin.id === "admin")) return; // no impersonation without it
+  const sessions = await context.adapter.findMany({
+    model: "session",
+    where: [{ field: "impersonatedBy", value: userId }],
+  });
+  for (const session of sessions) await context.internalAdapter.deleteSession(session.token);
+}
+
 // This process's writes, one after another, so that its instances never race each other for an
 // id (the memory adapter has no unique index to catch that). Other processes are caught by the index.
 let writes = Promise.resolve();
@@ -342,6 +359,7 @@ export function revocationFeed(options = {}) {
             user: {
               delete: {
                 before: async (user) => {
+                  await endImpersonationsBy(context, user.id);
                   await outbox.record("user.deleted", user.id);
                 },
               },
@@ -354,11 +372,13 @@ export function revocationFeed(options = {}) {
     hooks: {
       after: [
         {
-          matcher: (ctx) => Object.hasOwn(USER_WIDE, ctx.path ?? ""),
+          matcher: (ctx) => Object.hasOwn(ENDS_IMPERSONATIONS, ctx.path ?? ""),
           handler: createAuthMiddleware(async (ctx) => {
             if (ctx.context.returned instanceof APIError) return;
-            const userId = USER_WIDE[ctx.path](ctx);
-            if (userId) await outbox.record("user.revoked", userId);
+            const userId = ENDS_IMPERSONATIONS[ctx.path](ctx);
+            if (!userId) return;
+            await endImpersonationsBy(ctx.context, userId);
+            if (Object.hasOwn(USER_WIDE, ctx.path)) await outbox.record("user.revoked", userId);
           }),
         },
       ],

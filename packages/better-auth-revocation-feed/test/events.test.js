@@ -115,6 +115,36 @@ await eachDatabase("events", (kind) => {
     assert.deepEqual(await eventsOf(administrator.userId), []);
   });
 
+  for (const [ending, end] of [
+    ["banned", (root, admin) => call("/admin/ban-user", root, { userId: admin.userId })],
+    ["deleted", (root, admin) => call("/admin/remove-user", root, { userId: admin.userId })],
+    ["signing out everywhere", (_root, admin) => call("/revoke-sessions", admin)],
+    [
+      "changing their password and signing out elsewhere",
+      (_root, admin) =>
+        call("/change-password", admin, { currentPassword: PASSWORD, newPassword: `${PASSWORD} 3`, revokeOtherSessions: true }),
+    ],
+  ]) {
+    test(`an administrator ${ending} while impersonating: the impersonation session ends too`, async () => {
+      // That session belongs to the person impersonated, so ending the administrator's own would miss it.
+      const root = await signUp(server, "root");
+      await makeAdmin(root);
+      const admin = await signUp(server, "impersonator");
+      await makeAdmin(admin);
+      const person = await signUp(server, "impersonated");
+      const started = await call("/admin/impersonate-user", admin, { userId: person.userId });
+      assert.equal(started.status, 200, await started.clone().text());
+      const impersonation = (await started.json()).session;
+      assert.equal(impersonation.userId, person.userId);
+      const answer = await end(root, admin);
+      assert.equal(answer.status, 200, await answer.clone().text());
+      const ended = (await eventsOf(person.userId)).filter((event) => event.sessionId === impersonation.id);
+      assert.deepEqual(summary(ended), [`session.revoked ${impersonation.id}`]);
+      const context = await server.auth.$context;
+      assert.equal(await context.internalAdapter.findSession(impersonation.token), null); // no new token from it either
+    });
+  }
+
   test("an administrator's revoke-user-sessions: every session, and the user", async () => {
     const administrator = await signUp(server, "administrator");
     await makeAdmin(administrator);
