@@ -178,6 +178,30 @@ class TokenVerifier:
             self.revocations.check(claims)
         return claims
 
+    def verify_known(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token this process verified before, as ``verify`` answers a cache hit; else None.
+
+        Nothing is verified in full here: a token not in the cache (never seen,
+        forged, expired since, or evicted by a key-set change) is None, at the
+        cost of one digest and one lookup. Revocations are checked as on every use.
+        """
+        cache = self.cache
+        if cache is None or len(token) > self.config.max_token_bytes:
+            return None
+        generation = cache.generation
+        hit = cache.get(token_digest(token))
+        if hit is None:
+            return None
+        claims, alg, kid = hit
+        self._key_for(alg, kid)  # as on any hit: keeps the key set refreshing on schedule
+        if cache.generation != generation:
+            return None  # the key set changed meanwhile: only a full verification can tell
+        if self.observer is not None:
+            self.observer.cache_hit()
+        if self.revocations is not None:
+            self.revocations.check(claims)
+        return claims
+
     def _claims(self, token: str) -> dict[str, Any]:
         # Refuse oversized input before any hashing, base64 or JSON work is spent on it.
         if len(token) > self.config.max_token_bytes:
