@@ -24,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from authn.conf import get_observer
 
+from .exceptions import json_error
+from .options import answers_options
 from .proxies import in_networks
 
 
@@ -39,10 +41,13 @@ def is_allowed(request: HttpRequest) -> bool:
     return in_networks(request.META.get("REMOTE_ADDR", ""), _allowed_networks())
 
 
+@answers_options  # OPTIONS too is the 404 of an unknown path for everyone who may not see the metrics
 def metrics(request: HttpRequest) -> HttpResponse:
     """The text exposition format, or the JSON 404 when metrics are off or the client may not see them."""
     if not settings.METRICS_ENABLED or not is_allowed(request):
         raise Http404
+    if request.method == "OPTIONS":
+        return json_error(405, "Method not allowed", {"Allow": "GET, HEAD"})
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
     from prometheus_client.multiprocess import MultiProcessCollector
 

@@ -104,3 +104,16 @@ def test_options_on_the_api_is_drf_metadata(client, make_token):
     response = client.options("/api/alice/tasks", HTTP_AUTHORIZATION=f"Bearer {make_token('alice')}")
     assert response.status_code == 200
     assert response.json()["name"]
+
+
+def test_options_on_the_metrics_is_a_405_for_a_scraper_and_the_unknown_page_404_for_anyone_else(settings, client):
+    settings.METRICS_ENABLED = True
+    settings.PROMETHEUS_MULTIPROC_DIR = ""
+    scraper = client.options("/metrics")  # loopback, no proxy: allowed to read them
+    assert scraper.status_code == 405
+    assert_json_error(scraper, 405)
+    assert scraper["Allow"] == "GET, HEAD"
+    assert b"authn_" not in scraper.content
+    outsider = client.options("/metrics", REMOTE_ADDR="203.0.113.9")
+    assert outsider.status_code == 404
+    assert outsider.json() == client.options("/no-such-page", REMOTE_ADDR="203.0.113.9").json()
