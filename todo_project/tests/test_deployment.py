@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from reliability import stack, tls_front
 from todo_project.tests.test_settings import documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,3 +77,106 @@ def test_gunicorn_as_deployed_believes_forwarded_proto_from_trusted_proxies_only
     # Every request here comes from 127.0.0.1: trusted in the first server, a stranger to the second.
     assert hsts_claiming_https(readme_gunicorn(TRUSTED_PROXIES="127.0.0.1")) == "max-age=31536000"
     assert hsts_claiming_https(readme_gunicorn(TRUSTED_PROXIES="10.0.0.5")) is None
+
+
+@pytest.fixture
+def behind_shipped_nginx(readme_gunicorn, tmp_path):
+    """The README's gunicorn behind deploy/nginx.conf as shipped, HTTPS on a free port (never 443).
+
+    Gives the HTTPS base URL, the TLS context trusting its certificate, a token
+    maker and nginx's error log. Skipped where nginx or openssl is not installed
+    (Debian: apt-get install -y nginx openssl; .ci/run installs them).
+    """
+    nginx = stack.which("nginx")
+    if not nginx or not stack.which("openssl"):
+        pytest.skip("nginx and openssl are needed: apt-get install -y nginx openssl")
+    keys = stack.Secrets()
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BETTER_AUTH_SECRET": keys.auth_secret,
+        "JWT_ISSUER": keys.issuer,
+        "JWT_AUDIENCE": keys.issuer,
+        "JWT_ALGORITHMS": "HS256",
+        "TRUSTED_PROXIES": "127.0.0.1",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env={**clean, "ENV_FILE": "", "SECRET_KEY": "x", **env},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    upstream = int(readme_gunicorn(**env).rpartition(":")[2])
+    https_port = free_port()
+    front = tls_front.start_nginx(nginx, tmp_path, free_port(), https_port, [upstream, upstream])
+    try:
+        base = f"https://127.0.0.1:{https_port}"
+        tls = tls_front.trusting(tmp_path / "tls.pem")
+        stack.wait_ready(base, [front], path="/healthz", tls=tls)
+        yield base, tls, keys.token, tmp_path / "nginx-error.log"
+    finally:
+        front.stop()
+
+
+def test_behind_the_shipped_nginx_on_another_port_location_and_link_keep_the_port(behind_shipped_nginx):
+    """nginx passes the Host the client sent, port included: absolute URLs point where the client connected."""
+    base, tls, token, _ = behind_shipped_nginx
+    alice = token("alice")
+    ids = []
+    for title in ("one", "two"):
+        status, headers, body = stack.request(
+            base, "POST", "/api/alice/tasks", token=alice, body={"title": title}, tls=tls
+        )
+        assert status == 201, body
+        ids.append(body["id"])
+        assert headers["location"] == f"{base}/api/alice/tasks/{body['id']}"  # http.client sends Host with the port
+    status, headers, body = stack.request(base, "GET", "/api/alice/tasks?limit=1", token=alice, tls=tls)
+    assert status == 200
+    assert headers["link"] == f'<{base}/api/alice/tasks?limit=1&offset=1>; rel="next"'
+    status, headers, _ = stack.request(base, "GET", "/api/alice/tasks?limit=1&offset=1", token=alice, tls=tls)
+    assert headers["link"] == f'<{base}/api/alice/tasks?limit=1>; rel="prev"'
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", 201),  # the default port, as the client says: no port in the URLs
+        ("evil.example", 400),  # not in ALLOWED_HOSTS, port or not
+        ("evil.example:443", 400),
+        ("127.0.0.1:not-a-port", 400),
+    ],
+)
+def test_behind_the_shipped_nginx_a_host_not_served_is_a_400(host, expected, behind_shipped_nginx):
+    base, tls, token, error_log = behind_shipped_nginx
+    status, headers, body = stack.request(
+        base, "POST", "/api/alice/tasks", token=token("alice"), body={"title": "t"}, headers={"Host": host}, tls=tls
+    )
+    assert status == expected, body
+    if expected == 201:
+        assert headers["location"] == f"https://{host}/api/alice/tasks/{body['id']}"
+    else:
+        assert body["status_code"] == 400
+    assert " [error] " not in (error_log.read_text() if error_log.exists() else "")
+
+
+def test_behind_the_shipped_nginx_a_request_without_host_gets_the_servers_name(behind_shipped_nginx):
+    """HTTP/1.0 needs no Host: the URLs then name nginx's server_name, never the instance behind it."""
+    base, tls, token, _ = behind_shipped_nginx
+    alice = token("alice")
+    for title in ("one", "two"):
+        assert stack.request(base, "POST", "/api/alice/tasks", token=alice, body={"title": title}, tls=tls)[0] == 201
+    port = int(base.rpartition(":")[2])
+    request = f"GET /api/alice/tasks?limit=1 HTTP/1.0\r\nAuthorization: Bearer {alice}\r\n\r\n"
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        tls.wrap_socket(raw, server_hostname="127.0.0.1") as conn,
+    ):
+        conn.sendall(request.encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head = answer.partition(b"\r\n\r\n")[0].decode()
+    assert head.startswith("HTTP/1.1 200"), head
+    assert 'Link: <https://127.0.0.1/api/alice/tasks?limit=1&offset=1>; rel="next"' in head.splitlines()
