@@ -17,9 +17,12 @@ from django.http import HttpRequest, JsonResponse
 
 from authn import get_revocation_feed, get_verifier
 
+from .options import allow
+
 logger = logging.getLogger(__name__)
 
 
+@allow("GET", "HEAD")
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: answers without touching any dependency."""
     return JsonResponse({"status": "ok"})
@@ -102,6 +105,7 @@ def _forget_results(**kwargs: Any) -> None:
     _readiness.forget()
 
 
+@allow("GET", "HEAD")
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: each dependency's state; 503 when any cannot be used."""
     results = _readiness.current()

@@ -8,6 +8,31 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+# Set in the request's environ when X-Forwarded-Proto came from a peer not trusted to send it and was dropped.
+DROPPED_FORWARDED_PROTO = "api.proxies.dropped_x_forwarded_proto"
+# What a reverse proxy adds to a request it passes on (besides X-Forwarded-*): RFC 7239's Forwarded, RFC 9110's
+# Via, and the client-address headers of nginx's and others' usual configurations.
+_PROXY_HEADERS = frozenset(
+    {
+        "HTTP_FORWARDED",
+        "HTTP_VIA",
+        "HTTP_X_REAL_IP",
+        "HTTP_X_CLIENT_IP",
+        "HTTP_X_CLUSTER_CLIENT_IP",
+        "HTTP_TRUE_CLIENT_IP",
+        "HTTP_CF_CONNECTING_IP",
+        DROPPED_FORWARDED_PROTO,
+    }
+)
+
+
+def came_through_a_proxy(request: HttpRequest) -> bool:
+    """Whether the request carries any header a proxy adds (any X-Forwarded-*, even empty, included)."""
+    return any(
+        name in _PROXY_HEADERS or name.startswith(("HTTP_X_FORWARDED", "HTTP_X_ORIGINAL_FORWARDED"))
+        for name in request.META
+    )
+
 
 def in_networks(address: str, networks: Iterable[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
     """Whether ``address`` (as a header or REMOTE_ADDR gives it) is an IP in one of ``networks``; garbage is not."""
@@ -44,7 +69,8 @@ class TrustedProxyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         peer = request.META.get("REMOTE_ADDR", "")
         if not self.networks or not in_networks(peer, self.networks):
-            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+            if request.META.pop("HTTP_X_FORWARDED_PROTO", None) is not None:
+                request.META[DROPPED_FORWARDED_PROTO] = True  # /metrics still knows a proxy may have sent it
             return self.get_response(request)
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:

@@ -83,14 +83,18 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
     def authenticate_token(self, request: Request, token: str) -> tuple[BetterAuthUser, dict[str, Any]]:
         """Verify ``token`` for ``request``: the user and claims, or the DRF error the contract asks for.
 
-        The address's failure budget is asked first, so a spent one refuses the
-        token unverified; an address in good standing costs no shared read.
+        The address's failure budget is asked first; an address in good standing
+        costs no shared read. Past the budget, only a token this process has
+        verified before (it is in the verified-token cache) is still served:
+        people behind the address of an attacker (one NAT) keep working with the
+        tokens they have. Any other token is refused with 429 unverified, since
+        telling a new valid token from a forged one is the very work the budget saves.
         """
         budget = get_failure_budget()
-        _refuse_if_spent(budget.check(request), request)
+        wait = budget.check(request)
         verifier = self.verifier
         try:
-            claims = verifier.verify(token)
+            claims = verifier.verify(token) if wait is None else verifier.verify_known(token)
         except InvalidToken as e:
             if e.mismatch is not None:  # for the operator only: the 401 never shows the expected value
                 logger.debug("token refused, %s", e.mismatch.describe())
@@ -101,6 +105,8 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
                 _refuse_if_spent(budget.charge(request), request)
             _log_outage("revocation feed" if revocations else "key set", e.reason, request)
             raise KeySetUnavailable(e.retry_after, REVOCATIONS_UNKNOWN_DETAIL if revocations else None) from e
+        if claims is None:  # over the budget, and not verified here before: no verdict, and no verification
+            _refuse_if_spent(wait, request)
         if verifier.observer is not None:
             verifier.observer.token_verified()
         return BetterAuthUser.from_claims(claims), claims

@@ -4,7 +4,8 @@ Every refused credential is counted in a fixed window per address, in the
 cache ``AUTHN["FAILURE_CACHE"]`` names, which every process shares (it needs an
 atomic ``incr``: Redis, or a database-backed cache). Past the budget an address is answered 429 until
 its window ends, before any token it sends is verified and without a verdict,
-for a valid token too.
+for a valid token too; only a token the process has already verified (in its
+verified-token cache) is still served (``authentication.authenticate_token``).
 
 An address in good standing pays one dict lookup per request, never a shared
 read. Each process remembers the addresses it found over budget (until their

@@ -27,6 +27,7 @@ REFUSAL_CODES = {
     "The token lacks a required claim": "missing_claim",
     "The token has no subject": "no_subject",
     "The token's subject is not a valid user id": "invalid_subject",
+    "The token has a claim that is not valid text": "claim_text",
     "The token's issue time is invalid": "issued_at",
     "The token's time claims are invalid": "time_claims",
     "The token lives too long": "too_long_lived",

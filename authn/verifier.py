@@ -46,6 +46,8 @@ _NUMBERS = (int, float)
 MAX_SUBJECT_LENGTH = 255
 # No control characters (C0, DEL, C1) nor lone surrogates (no UTF-8 for a URL or a database), no "/".
 _SUBJECT = re.compile(rf"[^\x00-\x1f\x7f-\x9f/\ud800-\udfff]{{1,{MAX_SUBJECT_LENGTH}}}")
+# JSON's parser joins an escaped surrogate pair into one character; any surrogate left in a string is lone.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UnverifiedHeader(NamedTuple):
@@ -81,6 +83,27 @@ def is_valid_subject(sub: Any) -> bool:
     lone surrogates or "/", and not "." or "..", which clients collapse in a path.
     """
     return isinstance(sub, str) and _SUBJECT.fullmatch(sub) is not None and not sub.isspace() and sub not in (".", "..")
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string anywhere in ``value`` (object member names included) holds a lone UTF-16 surrogate.
+
+    Such a string has no UTF-8 form: no JSON encoder, HTML page, database or log
+    line can take it. I-JSON (RFC 7493 §2.1) forbids them, and Better Auth, whose
+    user fields come from a UTF-8 database, never signs one.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item) is not None:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def is_canonical_compact(token: str) -> bool:
@@ -180,6 +203,30 @@ class TokenVerifier:
             self.revocations.check(claims)
         return claims
 
+    def verify_known(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token this process verified before, as ``verify`` answers a cache hit; else None.
+
+        Nothing is verified in full here: a token not in the cache (never seen,
+        forged, expired since, or evicted by a key-set change) is None, at the
+        cost of one digest and one lookup. Revocations are checked as on every use.
+        """
+        cache = self.cache
+        if cache is None or len(token) > self.config.max_token_bytes:
+            return None
+        generation = cache.generation
+        hit = cache.get(token_digest(token))
+        if hit is None:
+            return None
+        claims, alg, kid = hit
+        self._key_for(alg, kid)  # as on any hit: keeps the key set refreshing on schedule
+        if cache.generation != generation:
+            return None  # the key set changed meanwhile: only a full verification can tell
+        if self.observer is not None:
+            self.observer.cache_hit()
+        if self.revocations is not None:
+            self.revocations.check(claims)
+        return claims
+
     def _claims(self, token: str) -> dict[str, Any]:
         # Refuse oversized input before any hashing, base64 or JSON work is spent on it.
         if len(token) > self.config.max_token_bytes:
@@ -256,6 +303,11 @@ class TokenVerifier:
         if not is_valid_subject(sub):
             raise InvalidToken(
                 "The token's subject is not a valid user id", reason="sub fails the subject rule", kid=kid
+            )
+        # Once per token (successes are cached): every claim reaches the host through BetterAuthUser.claims.
+        if has_lone_surrogate(claims):
+            raise InvalidToken(
+                "The token has a claim that is not valid text", reason="a lone surrogate in a claim", kid=kid, sub=sub
             )
         return claims, alg, kid
 

@@ -128,6 +128,11 @@ def load_client(
             etag = received.get("etag", "")
             if op == "create":
                 task_id = payload["id"]
+                # nginx passes the client's Host with its port: the new task's URL is the one the client uses.
+                if received.get("location") != f"{base_url}/api/{user}/tasks/{task_id}":
+                    ledger.violations.append(
+                        ("create: Location is not the client's URL", str(received.get("location")))
+                    )
                 ledger.created[task_id] = (user, body["description"])
                 ledger.titles[task_id] = body["title"]
                 live[task_id] = etag
@@ -137,6 +142,8 @@ def load_client(
             elif op == "delete":
                 ledger.deleted.add(task_id)
                 del live[task_id]
+            elif op == "list" and "link" in received and f"<{base_url}/api/{user}/tasks?" not in received["link"]:
+                ledger.violations.append(("list: Link is not the client's URL", received["link"][:200]))
             elif op == "read":
                 live[task_id] = etag
                 if payload.get("title") != ledger.titles[task_id]:
@@ -170,7 +177,7 @@ def plan(
     if op == "delete":
         return "DELETE", f"{tasks}/{task_id}", None, {}, 204
     if op == "list":
-        return "GET", f"{tasks}?limit=20&status={rnd.choice(['all', 'pending', 'completed'])}", None, {}, 200
+        return "GET", f"{tasks}?limit=5&status={rnd.choice(['all', 'pending', 'completed'])}", None, {}, 200
     return "GET", f"{tasks}/{task_id}", None, {}, 200
 
 
@@ -406,8 +413,8 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             RATE_LIMIT_WRITES=WRITE_RATE,
             RATE_LIMIT_ANONYMOUS=f"{tls_front.ANONYMOUS_BUDGET}/m",
             TRUSTED_PROXIES=stack.HOST,
-            # The browser's origin carries the port, which nginx's Host ($host) does not pass on.
-            CSRF_TRUSTED_ORIGINS=proxy,
+            # No CSRF_TRUSTED_ORIGINS: nginx passes the Host the browser sent, port included, so the admin's
+            # and the browsable API's forms are posted from the page's own origin, as on port 443.
             BETTER_AUTH_URL=better_auth.url,
             JWT_ALGORITHMS="HS256,EdDSA",
             REVOCATION_FEED_SECRET=FEED_SECRET,

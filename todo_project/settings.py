@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # OPTIONS: DRF's JSON metadata from the API's views, a JSON 405 from every other page (api/options.py).
+    "api.options.OptionsMiddleware",
     "api.middleware.MissingCredentialsMiddleware",
     # Django's own for the admin and HTML pages; bearer-token API calls skip them (page_middleware.py).
     "api.page_middleware.SessionMiddleware",

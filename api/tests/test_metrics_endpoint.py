@@ -77,6 +77,35 @@ def test_a_client_behind_a_trusted_proxy_is_not_let_in(settings):
     assert_unknown_path(client.get("/metrics", HTTP_X_FORWARDED_FOR=OUTSIDER), client)
 
 
+# Whatever a proxy on this host adds to say it is one: any of these, even empty, means the request came through one.
+FORWARDING_HEADERS = [
+    ("Forwarded", f"for={OUTSIDER}"),  # RFC 7239
+    ("Forwarded", "for=127.0.0.1;proto=https"),  # naming loopback changes nothing
+    ("X-Forwarded-For", OUTSIDER),
+    ("X-Forwarded-Host", "api.example.com"),
+    ("X-Forwarded-Proto", "https"),  # dropped by the proxy middleware from an untrusted peer, still refused
+    ("X-Forwarded-Port", "443"),
+    ("X-Forwarded-Server", "proxy"),
+    ("X-Forwarded-Prefix", "/"),
+    ("X-Forwarded-Ssl", "on"),
+    ("X-Forwarded", f"for={OUTSIDER}"),
+    ("X-Real-IP", OUTSIDER),
+    ("X-Real-IP", ""),  # present, though empty
+    ("Via", "1.1 proxy"),  # RFC 9110 §7.6.3: what every proxy adds
+]
+
+
+@pytest.mark.usefixtures("metrics_on")
+@pytest.mark.parametrize("trusted_proxies", [[], ["127.0.0.1"]], ids=["no trusted proxies", "loopback trusted"])
+@pytest.mark.parametrize(("header", "value"), FORWARDING_HEADERS, ids=[f"{h}: {v}" for h, v in FORWARDING_HEADERS])
+def test_a_request_carrying_any_forwarding_header_is_refused(header, value, trusted_proxies, settings):
+    settings.TRUSTED_PROXIES = trusted_proxies
+    client = Client()
+    assert client.get("/metrics").status_code == 200  # the same request without the header is let in
+    response = client.get("/metrics", **{"HTTP_" + header.upper().replace("-", "_"): value})
+    assert_unknown_path(response, client)
+
+
 @pytest.mark.usefixtures("metrics_on")
 def test_the_allowed_networks_are_a_setting(settings):
     settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.0/8"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
@@ -91,14 +93,44 @@ def test_an_address_in_good_standing_costs_no_shared_read(budget_of, api_client,
     assert shared_reads == [False]  # neither a token seen before nor a new one reads it again
 
 
-def test_a_token_this_process_verified_before_is_refused_once_the_address_is_spent(budget_of, api_client, make_token):
-    budget_of("2/m")
-    valid = make_token("mallory")
-    assert api_client.get(ME, **bearer(valid)).status_code == 200  # verified, and remembered
-    for _ in range(2):
-        api_client.get(ME, **bearer("not-a-jwt"))
+def forged(token: str) -> str:
+    """The token with its signature replaced: as a client without the key could make it."""
+    header, payload, _ = token.split(".")
+    return f"{header}.{payload}.{'A' * 86}"  # 64 bytes, an Ed25519 signature's length
+
+
+def test_behind_one_address_an_attacker_does_not_lock_out_a_token_already_verified(
+    budget_of, api_client, make_token, verifications, caplog
+):
+    """The NAT case: an attacker and a person share one public address.
+
+    The person's token, verified here before the attacker spent the address's
+    budget, keeps working; a token never verified here (the person's next one
+    included) is refused with 429 unverified, as the attacker's are, since
+    telling it from a forged one would take the verification the budget saves.
+    """
+    budget_of("3/m")
+    known = make_token("alice")
+    assert api_client.get(ME, **bearer(known)).status_code == 200  # verified, and remembered
+    assert [api_client.get(ME, **bearer("not-a-jwt")).status_code for _ in range(3)] == [401, 401, 401]
+    assert_spent(api_client.get(ME, **bearer("not-a-jwt")))  # the attacker has spent the address's budget
+    verified = len(verifications)
+    for _ in range(3):
+        answer = api_client.get(ME, **bearer(known))
+        assert answer.status_code == 200
+        assert answer.json()["id"] == "alice"
+    assert api_client.get("/api/alice/tasks", **bearer(known)).status_code != 429
+    caplog.set_level(logging.INFO, "authn.audit")
+    caplog.clear()
+    assert_spent(api_client.get(ME, **bearer(make_token("alice", email="new@example.com"))))  # never verified
+    assert_spent(api_client.get(ME, **bearer(forged(known))))  # a forged signature over the same claims
+    assert_spent(api_client.get(ME, **bearer(make_token("mallory", alg="HS256"))))
     assert_spent(api_client.get(ME, **bearer("not-a-jwt")))
-    assert_spent(api_client.get(ME, **bearer(valid)))
+    assert len(verifications) == verified  # past the budget, nothing was verified in full
+    limited = [r for r in caplog.records if r.name == "authn.audit" and "rate-limited" in r.getMessage()]
+    assert len(limited) == 4  # each refusal is still reported
+    assert api_client.get(ME, **bearer(known)).status_code == 200
+    assert api_client.get(ME, **bearer(known, BYSTANDER)).status_code == 200  # from another address too
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from reliability import stack, tls_front
 from todo_project.tests.test_settings import documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,40 +31,45 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def readme_gunicorn(tmp_path):
-    """The README's gunicorn command, with one worker on a free port; ``start(**env)`` gives its base URL."""
+def start_readme_gunicorn(started: list[subprocess.Popen], **env: str) -> str:
+    """The README's gunicorn command, with one worker on a free port, added to ``started``; gives its base URL."""
     line = next(line for line in README.splitlines() if line.startswith("gunicorn todo_project.wsgi "))
     args = shlex.split(line)[1:]
     args[args.index("--workers") + 1] = "1"
-    started = []
+    address = f"127.0.0.1:{free_port()}"
+    args[args.index("--bind") + 1] = address
+    clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
+    server_env = {**clean, "ENV_FILE": "", "SECRET_KEY": "x", "ALLOWED_HOSTS": "127.0.0.1", **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *args],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started.append(process)
+    base = f"http://{address}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
+            return base
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"gunicorn did not answer on {base}")
 
-    def start(**env: str) -> str:
-        address = f"127.0.0.1:{free_port()}"
-        args[args.index("--bind") + 1] = address
-        clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
-        server_env = {**clean, "ENV_FILE": "", "SECRET_KEY": "x", "ALLOWED_HOSTS": "127.0.0.1", **env}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", *args],
-            cwd=ROOT,
-            env=server_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        started.append(process)
-        base = f"http://{address}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                return base
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"gunicorn did not answer on {base}")
 
-    yield start
+def stop_all(started: list[subprocess.Popen]) -> None:
     for process in started:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def readme_gunicorn():
+    """``start(**env)``: the README's gunicorn command, with one worker on a free port; gives its base URL."""
+    started: list[subprocess.Popen] = []
+    yield lambda **env: start_readme_gunicorn(started, **env)
+    stop_all(started)
 
 
 def hsts_claiming_https(base: str) -> str | None:
@@ -76,3 +82,112 @@ def test_gunicorn_as_deployed_believes_forwarded_proto_from_trusted_proxies_only
     # Every request here comes from 127.0.0.1: trusted in the first server, a stranger to the second.
     assert hsts_claiming_https(readme_gunicorn(TRUSTED_PROXIES="127.0.0.1")) == "max-age=31536000"
     assert hsts_claiming_https(readme_gunicorn(TRUSTED_PROXIES="10.0.0.5")) is None
+
+
+@pytest.fixture(scope="module")
+def behind_shipped_nginx(tmp_path_factory):
+    """The README's gunicorn behind deploy/nginx.conf as shipped, HTTPS on a free port (never 443).
+
+    Gives the HTTPS base URL, the TLS context trusting its certificate, a token
+    maker and nginx's error log; one for the module's tests, each with a user of
+    its own. Skipped where nginx or openssl is not installed (Debian:
+    apt-get install -y nginx openssl; .ci/run installs them).
+    """
+    nginx = stack.which("nginx")
+    if not nginx or not stack.which("openssl"):
+        pytest.skip("nginx and openssl are needed: apt-get install -y nginx openssl")
+    workdir = tmp_path_factory.mktemp("nginx-front")
+    keys = stack.Secrets()
+    env = {
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "BETTER_AUTH_SECRET": keys.auth_secret,
+        "JWT_ISSUER": keys.issuer,
+        "JWT_AUDIENCE": keys.issuer,
+        "JWT_ALGORITHMS": "HS256",
+        "TRUSTED_PROXIES": "127.0.0.1",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env={**clean, "ENV_FILE": "", "SECRET_KEY": "x", **env},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    started: list[subprocess.Popen] = []
+    front = None
+    try:
+        upstream = int(start_readme_gunicorn(started, **env).rpartition(":")[2])
+        https_port = free_port()
+        front = tls_front.start_nginx(nginx, workdir, free_port(), https_port, [upstream, upstream])
+        base = f"https://127.0.0.1:{https_port}"
+        tls = tls_front.trusting(workdir / "tls.pem")
+        stack.wait_ready(base, [front], path="/healthz", tls=tls)
+        yield base, tls, keys.token, workdir / "nginx-error.log"
+    finally:
+        if front is not None:
+            front.stop()
+        stop_all(started)
+
+
+def test_behind_the_shipped_nginx_on_another_port_location_and_link_keep_the_port(behind_shipped_nginx):
+    """nginx passes the Host the client sent, port included: absolute URLs point where the client connected."""
+    base, tls, token, _ = behind_shipped_nginx
+    alice = token("alice")
+    ids = []
+    for title in ("one", "two"):
+        status, headers, body = stack.request(
+            base, "POST", "/api/alice/tasks", token=alice, body={"title": title}, tls=tls
+        )
+        assert status == 201, body
+        ids.append(body["id"])
+        assert headers["location"] == f"{base}/api/alice/tasks/{body['id']}"  # http.client sends Host with the port
+    status, headers, body = stack.request(base, "GET", "/api/alice/tasks?limit=1", token=alice, tls=tls)
+    assert status == 200
+    assert headers["link"] == f'<{base}/api/alice/tasks?limit=1&offset=1>; rel="next"'
+    status, headers, _ = stack.request(base, "GET", "/api/alice/tasks?limit=1&offset=1", token=alice, tls=tls)
+    assert headers["link"] == f'<{base}/api/alice/tasks?limit=1>; rel="prev"'
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", 201),  # the default port, as the client says: no port in the URLs
+        ("evil.example", 400),  # not in ALLOWED_HOSTS, port or not
+        ("evil.example:443", 400),
+        ("127.0.0.1:not-a-port", 400),
+    ],
+)
+def test_behind_the_shipped_nginx_a_host_not_served_is_a_400(host, expected, behind_shipped_nginx):
+    base, tls, token, error_log = behind_shipped_nginx
+    status, headers, body = stack.request(
+        base, "POST", "/api/bob/tasks", token=token("bob"), body={"title": "t"}, headers={"Host": host}, tls=tls
+    )
+    assert status == expected, body
+    if expected == 201:
+        assert headers["location"] == f"https://{host}/api/bob/tasks/{body['id']}"
+    else:
+        assert body["status_code"] == 400
+    assert " [error] " not in (error_log.read_text() if error_log.exists() else "")
+
+
+def test_behind_the_shipped_nginx_a_request_without_host_gets_the_servers_name(behind_shipped_nginx):
+    """HTTP/1.0 needs no Host: the URLs then name nginx's server_name, never the instance behind it."""
+    base, tls, token, _ = behind_shipped_nginx
+    carol = token("carol")
+    for title in ("one", "two"):
+        assert stack.request(base, "POST", "/api/carol/tasks", token=carol, body={"title": title}, tls=tls)[0] == 201
+    port = int(base.rpartition(":")[2])
+    request = f"GET /api/carol/tasks?limit=1 HTTP/1.0\r\nAuthorization: Bearer {carol}\r\n\r\n"
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        tls.wrap_socket(raw, server_hostname="127.0.0.1") as conn,
+    ):
+        conn.sendall(request.encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head = answer.partition(b"\r\n\r\n")[0].decode()
+    assert head.startswith("HTTP/1.1 200"), head
+    assert 'Link: <https://127.0.0.1/api/carol/tasks?limit=1&offset=1>; rel="next"' in head.splitlines()
