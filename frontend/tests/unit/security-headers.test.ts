@@ -45,8 +45,7 @@ function forwardedRequestHeader(response: Response, name: string): string | null
 
 describe("the proxy's matcher", () => {
   test("runs on every path: pages, Better Auth, static files, icons, unknown paths", () => {
-    const matchers = [config.matcher].flat().map((entry) => (typeof entry === "string" ? entry : entry.source));
-    assert.deepEqual(matchers, ["/:path*"]);
+    assert.deepEqual(config.matcher, ["/:path*"]);
   });
 });
 
@@ -71,7 +70,8 @@ describe("security headers", () => {
   test("on the redirect of a protected page without a session cookie", () => {
     const response = proxy(request("/tasks?status=pending"));
     assert.equal(response.status, 307);
-    assert.equal(response.headers.get("location"), `${SITE}/sign-in?next=/tasks?status=pending`);
+    const location = new URL(response.headers.get("location") ?? "");
+    assert.equal(`${location.pathname}${location.search}`, "/sign-in?next=/tasks%3Fstatus%3Dpending");
     assert.equal(response.headers.get("x-frame-options"), "DENY");
     assert.ok(directives(response.headers.get("content-security-policy")).has("frame-ancestors"));
   });
@@ -97,7 +97,7 @@ describe("the Content-Security-Policy in production", () => {
     const scripts = policy.get("script-src") ?? [];
     const nonce = scripts.find((value) => value.startsWith("'nonce-"));
     assert.match(nonce ?? "", /^'nonce-[A-Za-z0-9+/]{22}==?'$/);
-    assert.ok(scripts.includes("'strict-dynamic'"));
+    assert.deepEqual(scripts, ["'self'", nonce]);
     assert.doesNotMatch(csp ?? "", /unsafe-inline|unsafe-eval|\*/);
     assert.deepEqual(policy.get("object-src"), ["'none'"]);
     assert.deepEqual(policy.get("base-uri"), ["'self'"]);

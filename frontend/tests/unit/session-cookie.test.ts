@@ -158,7 +158,8 @@ describe(`the session cookie (${DATABASE_KIND})`, () => {
         const { cookie } = await signedUp(site());
         const session = await sessionOf(site(), cookie);
         assert.ok(session);
-        for (const headers of [{ origin: FOREIGN }, { origin: "null" }, {}, { referer: `${FOREIGN}/page` }]) {
+        const refused: Record<string, string>[] = [{ origin: FOREIGN }, { origin: "null" }, {}, { referer: `${FOREIGN}/page` }];
+        for (const headers of refused) {
           const response = await post(site(), "/sign-out", {}, { cookie, ...headers });
           assert.equal(response.status, 403, JSON.stringify(headers));
           assert.equal(response.headers.getSetCookie().length, 0, JSON.stringify(headers));
