@@ -16,7 +16,6 @@ export const HSTS_MAX_AGE_SECONDS = 31_536_000;
 export const DISABLED_FEATURES = [
   "accelerometer",
   "autoplay",
-  "bluetooth",
   "browsing-topics",
   "camera",
   "display-capture",
