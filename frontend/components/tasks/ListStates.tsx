@@ -33,7 +33,7 @@ export function LoadingRows() {
         <div key={row} className={styles.skeletonRow} aria-hidden="true">
           <span className={styles.skeletonCheck} />
           <span className={styles.skeletonLines}>
-            <span className={styles.skeletonLine} style={{ width: `${70 - row * 15}%` }} />
+            <span className={`${styles.skeletonLine} ${styles.skeletonFirst}`} />
             <span className={`${styles.skeletonLine} ${styles.skeletonShort}`} />
           </span>
         </div>

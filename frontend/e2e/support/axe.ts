@@ -41,7 +41,9 @@ export interface AxeSummary {
 
 /** Runs axe on the page as it is now; `state` names it in the report ("tasks, editing"). */
 export async function assertAccessible(page: Page, state: string): Promise<AxeSummary> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+  // Evaluated, not added as a <script>: the app's Content-Security-Policy refuses inline scripts
+  // without its nonce, and Playwright's own evaluation is not subject to the page's policy.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
   const results = await page.evaluate(
     (tags) =>
       (window as unknown as { axe: { run(context: Document, options: object): Promise<unknown> } }).axe.run(document, {
