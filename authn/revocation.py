@@ -62,17 +62,24 @@ def feed_authorization(secret: str, path_and_query: str, now: int) -> str:
 class RevocationList:
     """The live revocations: sessions by id, users by id with the time up to which their tokens are void.
 
-    Bounded twice, whatever the feed says: an event is held no longer than a
+    Bounded twice, whatever the feed says. An event is held no longer than a
     token can live past it (``max_token_lifetime``, which the verifier enforces
-    on every token), and no more than ``max_held`` are held at once; past that,
-    ``apply`` raises RevocationListFull rather than forget one (fail closed).
+    on every token). And no more than ``max_held`` are held at once: when a new
+    one finds the list full, every revocation is forgotten at once and, instead,
+    every token issued up to the newest of them is refused until it has expired.
+    No revoked token is accepted; tokens of live sessions are refused once, and
+    their clients renew them (``compactions`` counts how often that happened).
     """
 
     def __init__(self, *, max_token_lifetime: float = math.inf, max_held: int | None = None) -> None:
         self._sessions: dict[str, float] = {}  # sid -> expires at (unix seconds)
         self._users: dict[str, tuple[float, float]] = {}  # sub -> (tokens issued up to this time are void, expires)
+        # After a compaction: (tokens issued before this time are void, until this time), else None.
+        self._everyone: tuple[float, float] | None = None
+        self._newest_at = 0.0  # the latest ``at`` applied: what a compaction must cover
         self.max_token_lifetime = max_token_lifetime
         self.max_held = max_held
+        self.compactions = 0
 
     def __len__(self) -> int:
         return len(self._sessions) + len(self._users)
@@ -91,6 +98,11 @@ class RevocationList:
             # sessions the revocation ended come as session events of their own. No iat: refused.
             if not isinstance(issued, (int, float)) or issued < user[0]:
                 return SESSION_ENDED
+        everyone = self._everyone
+        if everyone is not None:
+            issued = claims.get("iat")
+            if not isinstance(issued, (int, float)) or issued < everyone[0]:
+                return SESSION_ENDED
         return None
 
     def apply(self, event: Mapping[str, Any], now: float) -> bool:
@@ -104,6 +116,7 @@ class RevocationList:
             return False
         at = min(at, now + CLOCK_MARGIN_SECONDS)
         expires = min(expires, at + self.max_token_lifetime + CLOCK_MARGIN_SECONDS)
+        self._newest_at = max(self._newest_at, at)
         if kind == "session.revoked":
             session_id = event.get("sessionId")
             if not _is_id(session_id):
@@ -118,9 +131,29 @@ class RevocationList:
 
     def _make_room(self, key: str, held: Mapping[str, Any]) -> None:
         if self.max_held is not None and key not in held and len(self) >= self.max_held:
-            raise RevocationListFull(
-                f"{len(self)} revocations held, the most this process may hold (REVOCATION_MAX_HELD)"
-            )
+            self._compact()
+
+    def _compact(self) -> None:
+        """Full: trade every revocation held for one cutoff that refuses every token they could match, and more."""
+        # A second past the newest: tokens of that very second may belong to a session it ended.
+        issued_before = self._newest_at + 1
+        until = max(
+            (*self._sessions.values(), *(expires for _, expires in self._users.values())),
+            default=self._newest_at + self.max_token_lifetime + CLOCK_MARGIN_SECONDS,
+        )
+        if self._everyone is not None:
+            issued_before, until = max(issued_before, self._everyone[0]), max(until, self._everyone[1])
+        logger.warning(
+            "revocation list full (%d held, REVOCATION_MAX_HELD): every token issued before %d is refused instead,"
+            " until %d; clients renew theirs",
+            len(self),
+            issued_before,
+            until,
+        )
+        self._sessions.clear()
+        self._users.clear()
+        self._everyone = (issued_before, until)
+        self.compactions += 1
 
     def forget_expired(self, now: float) -> None:
         """Drop revocations no live token can match any more: their state lives no longer than a token."""
@@ -130,6 +163,8 @@ class RevocationList:
         for user_id, (_, expires) in list(self._users.items()):
             if expires <= now:
                 self._users.pop(user_id, None)
+        if self._everyone is not None and self._everyone[1] <= now:
+            self._everyone = None
 
 
 class RevocationFeed:
@@ -378,10 +413,6 @@ class FeedPage(NamedTuple):
     events: list[Any]
     incarnation: str | None
     anchor: str | None
-
-
-class RevocationListFull(ValueError):
-    """The process holds as many revocations as it may: the read fails, and tokens get 503 once it is stale."""
 
 
 class HookFailed(Exception):

@@ -18,7 +18,6 @@ from authn.revocation import (
     SESSION_ENDED,
     RevocationFeed,
     RevocationList,
-    RevocationListFull,
     feed_authorization,
 )
 
@@ -117,30 +116,36 @@ def test_no_event_is_held_longer_than_a_token_issued_by_then_can_live():
     assert len(revocations) == 0
 
 
-def test_a_full_list_refuses_a_new_revocation_rather_than_forget_one():
-    revocations = RevocationList(max_held=2)
-    revocations.apply(session_revoked(1, "s1"), NOW)
-    revocations.apply(user_event(2, "user.revoked", "bob"), NOW)
-    revocations.apply(session_revoked(3, "s1"), NOW)  # held already: no room needed
-    with pytest.raises(RevocationListFull, match="REVOCATION_MAX_HELD"):
-        revocations.apply(session_revoked(4, "s4"), NOW)
-    assert revocations.refusal(claims(sid="s1")) == SESSION_ENDED
-    assert len(revocations) == 2
+def test_a_full_list_trades_what_it_holds_for_a_cutoff_that_refuses_every_token_they_could_match():
+    # Failing closed here would let anyone who can sign out often enough take the API down for everyone.
+    revocations = RevocationList(max_token_lifetime=900, max_held=2)
+    revocations.apply(session_revoked(1, "s1", at=NOW - 5), NOW)
+    revocations.apply(user_event(2, "user.revoked", "bob", at=NOW - 3), NOW)
+    revocations.apply(session_revoked(3, "s1", at=NOW - 2), NOW)  # held already: no room needed
+    assert revocations.compactions == 0
+    revocations.apply(session_revoked(4, "s4", at=NOW), NOW)
+    assert revocations.compactions == 1
+    assert len(revocations) == 1  # the newest only
+    for revoked in (claims(sid="s1", iat=NOW - 10), claims(sub="bob", sid="b1", iat=NOW - 4), claims(sid="s4")):
+        assert revocations.refusal(revoked) == SESSION_ENDED
+    assert revocations.refusal(claims(sid="live", iat=NOW)) == SESSION_ENDED  # the newest's second: refused too
+    assert revocations.refusal(claims(sid="live", iat=NOW + 1)) is None  # renewed: served
+    assert revocations.refusal({"sub": "alice", "sid": "live", "exp": NOW + 900}) == SESSION_ENDED  # no iat
+    revocations.forget_expired(NOW - 5 + 900 + 60 - 1)
+    assert revocations.refusal(claims(sid="live", iat=NOW - 1)) == SESSION_ENDED
+    revocations.forget_expired(NOW + 960)
+    assert revocations.refusal(claims(sid="live", iat=NOW - 1)) is None  # every token it covered has expired
 
 
-def test_a_full_list_fails_the_read_until_expiry_makes_room(feed_and_source):
+def test_a_full_list_never_fails_the_read_nor_accepts_a_revoked_token(feed_and_source):
     feed, source, _, _ = feed_and_source
-    wall = [float(NOW)]
-    feed._wall_clock = lambda: wall[0]
     feed.revocations.max_held = 2
-    source.events = [session_revoked(1, "s1", at=NOW - 900), session_revoked(2, "s2"), session_revoked(3, "s3")]
-    assert not feed.poll()
-    assert "REVOCATION_MAX_HELD" in feed.last_error
-    with pytest.raises(RevocationsUnavailable):
-        feed.ensure_fresh()  # readiness fails at once: the balancer and the alert hear of it
-    wall[0] = NOW + 61  # s1's tokens have all expired
+    source.events = [session_revoked(i, f"s{i}", at=NOW - 10 + i) for i in range(1, 6)]
     assert feed.poll()
-    assert feed.revocations.refusal(claims(sid="s3")) == SESSION_ENDED
+    feed.ensure_fresh()
+    for i in range(1, 6):
+        assert feed.revocations.refusal(claims(sid=f"s{i}", iat=NOW - 11)) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="live", iat=NOW)) is None
 
 
 # The feed's signature ------------------------------------------------------------------------
