@@ -52,3 +52,10 @@ export declare const MIN_SECRET_LENGTH: number;
  * List it after `jwt({...})`.
  */
 export declare function revocationFeed(options?: RevocationFeedOptions): BetterAuthPlugin & { id: "revocation-feed" };
+
+/**
+ * Run once after restoring Better Auth's database from a backup: sessions that ended
+ * after the backup was taken are back in it, so every session it holds is ended, each
+ * with its event (everyone signs in again), under a new incarnation of the feed.
+ */
+export declare function endSessionsAfterRestore(auth: { api: object }): Promise<{ ended: number }>;

@@ -29,6 +29,8 @@ export const DELETION_RETENTION_SECONDS = 30 * 24 * 3600;
 const PRUNE_INTERVAL_MS = 60_000;
 // Other instances may take the next id first; past this many tries in a row, the write fails.
 // Each retry waits a little, at random, so instances that collided do not collide again.
+// Sessions ended per query after a restore.
+const RESTORE_BATCH = 500;
 const WRITE_ATTEMPTS = 20;
 const RETRY_PAUSE_MS = 5;
 const AUTHORIZATION = /^Revocation-HMAC\s+t=(\d{1,12})\s*,\s*sig=([0-9a-f]{64})$/;
@@ -174,6 +176,8 @@ function parseQuery(search) {
  */
 function createOutbox(adapter, tokenLifetime) {
   let lastPrune = -Infinity;
+  // Set after a restore: the next event starts a new incarnation instead of copying the newest's.
+  let freshIncarnation = null;
   // The memory adapter's transactions are copies merged back on commit, with no unique index to
   // catch two copies taking one id: its events go straight to the live store, in the queue.
   const joinsTransactions = adapter.id !== "memory";
@@ -187,9 +191,10 @@ function createOutbox(adapter, tokenLifetime) {
     for (let attempt = 1; ; attempt += 1) {
       const newest = await edge("desc", db);
       const position = (newest ? Number(newest.position) : 0) + 1;
-      const incarnation = newest?.incarnation ?? randomId();
+      const incarnation = freshIncarnation ?? newest?.incarnation ?? randomId();
       try {
         await db.create({ model: MODEL, data: { ...event, position, incarnation, jti: randomId() } });
+        if (incarnation === freshIncarnation) freshIncarnation = null;
         return position;
       } catch (error) {
         // Retried only when another instance took the id; anything else is a real failure.
@@ -277,7 +282,12 @@ function createOutbox(adapter, tokenLifetime) {
     };
   }
 
-  return { record, read };
+  /** The events written from now on belong to a new incarnation: readers read the whole feed again. */
+  function startIncarnation() {
+    freshIncarnation = randomId();
+  }
+
+  return { record, read, startIncarnation };
 }
 
 /**
@@ -322,6 +332,24 @@ export function revocationFeed(options = {}) {
   });
 
   const isLive = (session) => new Date(session.expiresAt).getTime() > Date.now();
+
+  /**
+   * After Better Auth's database is restored from a backup: ends every session it holds.
+   * Sessions that ended after the backup was taken are back in it, and so would be
+   * their tokens; which ones they are cannot be told, so all end, each with its event
+   * (everyone signs in again), under a new incarnation.
+   */
+  const endSessionsAfterRestore = createAuthEndpoint.serverOnly({ method: "POST" }, async (ctx) => {
+    outbox.startIncarnation();
+    let ended = 0;
+    for (;;) {
+      const sessions = await ctx.context.adapter.findMany({ model: "session", limit: RESTORE_BATCH });
+      if (sessions.length === 0) break;
+      for (const session of sessions) await ctx.context.internalAdapter.deleteSession(session.token);
+      ended += sessions.length;
+    }
+    return ctx.json({ ended });
+  });
 
   return {
     id: "revocation-feed",
@@ -368,7 +396,7 @@ export function revocationFeed(options = {}) {
         },
       };
     },
-    endpoints: { revocationFeed: feed },
+    endpoints: { revocationFeed: feed, endSessionsAfterRestore },
     hooks: {
       after: [
         {
@@ -398,4 +426,14 @@ export function revocationFeed(options = {}) {
       },
     },
   };
+}
+
+/**
+ * Run once after restoring Better Auth's database from a backup: ends every session in it,
+ * with their events, under a new incarnation of the feed. Resolves to how many ended.
+ *
+ * @param {{ api: { endSessionsAfterRestore: (input?: object) => Promise<{ ended: number }> } }} auth
+ */
+export async function endSessionsAfterRestore(auth) {
+  return auth.api.endSessionsAfterRestore({});
 }
