@@ -56,7 +56,11 @@ web: $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm run --silent setup && npx next dev --port $(WEB_PORT)
 
 # `npm install`, not `npm ci`: the lock file holds only Linux builds of Next's compiler (frontend/README.md).
-$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+# The revocation feed package is installed as a packed copy (frontend/.npmrc): a change to it is
+# picked up by removing the copy first, since its version number stays the same.
+PLUGIN_FILES := $(wildcard packages/better-auth-revocation-feed/*.js packages/better-auth-revocation-feed/*.ts packages/better-auth-revocation-feed/package.json)
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(PLUGIN_FILES)
+	rm -rf $(FRONTEND)/node_modules/better-auth-revocation-feed
 	cd $(FRONTEND) && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
