@@ -303,22 +303,33 @@ CSRF_FAILURE_VIEW = "api.exceptions.csrf_failure"
 
 # ADMIN SIGN-IN LOCKOUT (django-axes)
 # ------------------------------------------------------------------------------
-# Failed admin sign-ins are counted in the database, shared by every instance, per
-# client address and, separately, per username. When either count reaches the limit,
-# that address or that username is refused, the right password too, until the cool-off
-# has passed since the last refused try; a successful sign-in clears the count.
-# `manage.py axes_reset` (or axes_reset_ip, axes_reset_username) lifts a lockout.
+# Failed admin sign-ins are counted in the database, shared by every instance, per username
+# and client address together: the limit refuses that address for that username (the right
+# password too) until the cool-off has passed since the last refused try, and leaves the
+# username free from every other address. Two ceilings bound what is left (api/admin_lockout.py):
+# failures from one address over every username, and failures on one username from every
+# address, which refuses only addresses the username has never signed in from. A successful
+# sign-in clears its own pair's count. `manage.py axes_reset` (or axes_reset_ip,
+# axes_reset_username) lifts a lockout.
 ADMIN_LOGIN_FAILURE_LIMIT = _read("ADMIN_LOGIN_FAILURE_LIMIT", int, 5)
+ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = _read("ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT", int, 20)
+ADMIN_LOGIN_USERNAME_FAILURE_LIMIT = _read("ADMIN_LOGIN_USERNAME_FAILURE_LIMIT", int, 30)
 ADMIN_LOGIN_COOLOFF_MINUTES = _read("ADMIN_LOGIN_COOLOFF_MINUTES", int, 15)
-if ADMIN_LOGIN_FAILURE_LIMIT < 1:
-    raise ImproperlyConfigured("ADMIN_LOGIN_FAILURE_LIMIT must be at least 1.")
-if ADMIN_LOGIN_COOLOFF_MINUTES < 1:
-    raise ImproperlyConfigured("ADMIN_LOGIN_COOLOFF_MINUTES must be at least 1.")
+for _name in (
+    "ADMIN_LOGIN_FAILURE_LIMIT",
+    "ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT",
+    "ADMIN_LOGIN_USERNAME_FAILURE_LIMIT",
+    "ADMIN_LOGIN_COOLOFF_MINUTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 # Axes' backend goes first: it refuses a locked-out sign-in before the password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "api.admin_lockout.AdminSignInHandler"  # axes' database handler plus the two ceilings
 AXES_FAILURE_LIMIT = ADMIN_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=ADMIN_LOGIN_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # two separate counts, not their pair
+# One count per username and address pair: a guesser locks out only the pair it guesses from.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a try while locked out counts, so the wait restarts
 # REMOTE_ADDR as TrustedProxyMiddleware left it: a client's own X-Forwarded-For never counts.

@@ -1,4 +1,6 @@
-"""Failed admin sign-ins lock out the client address and, separately, the username (django-axes)."""
+"""Failed admin sign-ins (django-axes): counted per username and address together, with a ceiling per
+address over every username and one per username over every address not known to it; a guesser
+elsewhere never keeps a member of staff out."""
 
 from datetime import timedelta
 
@@ -14,6 +16,8 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/?next=/admin/"
 PASSWORD = "a-long-test-password"
 LIMIT = 5
+ADDRESS_LIMIT = 20
+USERNAME_LIMIT = 30
 COOLOFF = timedelta(minutes=15)
 LOCKED_OUT = b"Too many failed sign-ins: try again in 15 minutes."
 ADDRESS = "198.51.100.7"
@@ -23,6 +27,8 @@ ADDRESS = "198.51.100.7"
 def lockout_settings(settings):
     """The defaults, whatever the environment running the tests says; a fast hasher, as tries are counted here."""
     settings.AXES_FAILURE_LIMIT = LIMIT
+    settings.ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT = ADDRESS_LIMIT
+    settings.ADMIN_LOGIN_USERNAME_FAILURE_LIMIT = USERNAME_LIMIT
     settings.AXES_COOLOFF_TIME = COOLOFF
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -68,19 +74,33 @@ def test_the_lockout_page_is_the_admins_not_a_stack_trace(root):
     assert "no-store" in response["Cache-Control"]  # nor kept by a cache, for this browser or another
 
 
-def test_a_username_is_locked_out_whatever_the_address(root, django_user_model):
+def test_while_one_address_guesses_the_right_password_works_from_another(root):
+    assert fail(LIMIT) == [200] * (LIMIT - 1) + [429]
+    assert_locked_out(sign_in("root", PASSWORD))  # the guessing address, the right password too
+    assert signed_in(sign_in("root", PASSWORD, address="192.0.2.99"))
+    assert fail(3) == [429] * 3  # and the owner's success gives the guessing address no new tries
+
+
+def test_the_locked_pair_leaves_the_address_free_for_other_usernames(root, django_user_model):
     django_user_model.objects.create_superuser("alice", "alice@example.com", PASSWORD)
-    statuses = [sign_in("root", "wrong", address=f"203.0.113.{n}").status_code for n in range(LIMIT)]
-    assert statuses == [200] * (LIMIT - 1) + [429]
-    assert_locked_out(sign_in("root", PASSWORD, address="192.0.2.99"))
-    assert signed_in(sign_in("alice", PASSWORD, address="192.0.2.99"))  # another username is not
+    fail(LIMIT)
+    assert signed_in(sign_in("alice", PASSWORD))  # a colleague behind the same address
 
 
-def test_an_address_is_locked_out_whatever_the_username(root):
-    for n in range(LIMIT):
-        fail(1, username=f"guess{n}")
+def test_an_address_guessing_many_usernames_stops_at_its_ceiling(root):
+    statuses = [sign_in(f"guess{n // 4}", "wrong").status_code for n in range(ADDRESS_LIMIT)]
+    assert statuses == [200] * (ADDRESS_LIMIT - 1) + [429]  # four a username: no pair reached its five
     assert_locked_out(sign_in("root", PASSWORD))
     assert signed_in(sign_in("root", PASSWORD, address="192.0.2.99"))  # another address is not
+
+
+def test_many_addresses_guessing_one_username_stop_at_its_ceiling_but_not_at_a_known_address(root):
+    home = "192.0.2.10"
+    assert signed_in(sign_in("root", PASSWORD, address=home))  # staff signed in from here before
+    statuses = [sign_in("root", "wrong", address=f"203.0.113.{n}").status_code for n in range(USERNAME_LIMIT + 3)]
+    assert statuses == [200] * (USERNAME_LIMIT - 1) + [429] * 4
+    assert_locked_out(sign_in("root", PASSWORD, address="198.51.100.200"))  # an address new to root
+    assert signed_in(sign_in("root", PASSWORD, address=home))
 
 
 def age_attempts(by: timedelta) -> None:
@@ -106,17 +126,17 @@ def test_a_successful_sign_in_before_the_limit_starts_the_count_again(root):
 
 
 @pytest.mark.parametrize("trusted_proxies", [[], ["10.0.0.1"]])
-def test_a_spoofed_x_forwarded_for_does_not_escape_the_address_lockout(root, settings, trusted_proxies):
+def test_a_spoofed_x_forwarded_for_does_not_escape_the_lockout(root, settings, trusted_proxies):
     settings.TRUSTED_PROXIES = trusted_proxies  # the peer below is never one of them
     for n in range(LIMIT):
-        sign_in(f"guess{n}", "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        sign_in("root", "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
     assert_locked_out(sign_in("root", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.200"))
 
 
 def test_behind_a_trusted_proxy_each_client_is_counted_on_its_own(root, settings):
     settings.TRUSTED_PROXIES = ["10.0.0.1"]
-    for n in range(LIMIT):
-        sign_in(f"guess{n}", "wrong", address="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    for _ in range(LIMIT):
+        sign_in("root", "wrong", address="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.1")
     assert_locked_out(sign_in("root", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.1"))
     assert signed_in(sign_in("root", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.2"))
 

@@ -6,14 +6,24 @@ export interface Rate {
 
 /** The sign-in and sign-up limits, each read from the environment variable of the same name. */
 export const DEFAULT_RATES = {
-  /** POST /api/auth/sign-in/*, per client address. */
-  RATE_LIMIT_SIGN_IN: "10/m",
+  /**
+   * Sign-ins per client address that reach the password check: attempts refused by a failure
+   * limit below, and those from a browser that signed in to the account before, do not count.
+   */
+  RATE_LIMIT_SIGN_IN: "120/m",
   /** POST /api/auth/sign-up/*, per client address. */
-  RATE_LIMIT_SIGN_UP: "5/m",
+  RATE_LIMIT_SIGN_UP: "60/10m",
   /** Every other /api/auth path, per client address and path (session, token, JWKS). */
   RATE_LIMIT_AUTH: "100/10s",
-  /** Failed sign-ins per account (normalised email), whatever address they come from. */
+  /**
+   * Failed sign-ins in a row per account (normalised email) from one client address, or from
+   * one browser that signed in to the account before (its device cookie).
+   */
   RATE_LIMIT_FAILED_SIGN_IN: "5/15m",
+  /** Failed sign-ins per account from every address together, the account's own browsers aside. */
+  RATE_LIMIT_FAILED_SIGN_IN_ACCOUNT: "50/h",
+  /** Failed sign-ins per client address over every account together. */
+  RATE_LIMIT_FAILED_SIGN_IN_ADDRESS: "100/15m",
 } as const;
 
 export type RateName = keyof typeof DEFAULT_RATES;

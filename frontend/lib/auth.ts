@@ -31,12 +31,15 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
     telemetry: { enabled: false },
     // Limits per client address, on in every mode and kept in the database (the `rateLimit`
     // table), so all instances of the app share one count. Other paths Better Auth limits more
-    // tightly by default (change-password, password resets) keep those rules.
+    // tightly by default (change-password, password resets) keep those rules. Email sign-in is
+    // limited by failedSignInLimit instead, which does not count the attempts it refuses.
     rateLimit: {
       enabled: true,
       storage: "database",
       ...rates.RATE_LIMIT_AUTH,
       customRules: {
+        // Before "/sign-in/*": the first rule whose pattern matches is the one applied.
+        "/sign-in/email": false,
         "/sign-in/*": rates.RATE_LIMIT_SIGN_IN,
         "/sign-up/*": rates.RATE_LIMIT_SIGN_UP,
         // /revocations is polled by every API process and signed: the feed exempts itself.
@@ -56,7 +59,12 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
       // GET /api/auth/revocations, signed with the jwt key; REVOCATION_FEED_SECRET (unset: 404).
       revocationFeed({ secret: env.REVOCATION_FEED_SECRET }),
       auditLog(),
-      failedSignInLimit(rates.RATE_LIMIT_FAILED_SIGN_IN),
+      failedSignInLimit({
+        perAddress: rates.RATE_LIMIT_SIGN_IN,
+        failedPerAccountAndAddress: rates.RATE_LIMIT_FAILED_SIGN_IN,
+        failedPerAccount: rates.RATE_LIMIT_FAILED_SIGN_IN_ACCOUNT,
+        failedPerAddress: rates.RATE_LIMIT_FAILED_SIGN_IN_ADDRESS,
+      }),
       // Lets server actions set cookies; Better Auth asks for it to be the last plugin.
       nextCookies(),
     ],

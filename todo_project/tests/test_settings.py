@@ -77,7 +77,15 @@ def test_a_network_list_with_a_bad_entry_stops_startup(tmp_path, name):
     assert f"{name} has an entry that is not an address or network: 'not-a-network'." in last_line(result)
 
 
-@pytest.mark.parametrize("name", ["ADMIN_LOGIN_FAILURE_LIMIT", "ADMIN_LOGIN_COOLOFF_MINUTES"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ADMIN_LOGIN_FAILURE_LIMIT",
+        "ADMIN_LOGIN_ADDRESS_FAILURE_LIMIT",
+        "ADMIN_LOGIN_USERNAME_FAILURE_LIMIT",
+        "ADMIN_LOGIN_COOLOFF_MINUTES",
+    ],
+)
 def test_an_admin_login_lockout_setting_below_one_is_refused(tmp_path, name):
     result = start({"SECRET_KEY": "x", name: "0"}, tmp_path)
     assert result.returncode != 0

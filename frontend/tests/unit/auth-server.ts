@@ -40,6 +40,8 @@ export interface Attempt {
   peer: string;
   /** The X-Forwarded-For the peer sent, if any. */
   xff?: string;
+  /** A Cookie header the browser sends along (a device cookie from an earlier sign-in). */
+  cookie?: string;
 }
 
 /** A directory for one test file's database; shared by the instances it starts, as by web instances. */
@@ -85,7 +87,8 @@ export async function startAuth(env: Env) {
     auth,
     get,
     post,
-    signIn: ({ email, password, peer, xff }: Attempt) => post("/sign-in/email", { email, password }, peer, xff),
+    signIn: ({ email, password, peer, xff, cookie }: Attempt) =>
+      post("/sign-in/email", { email, password }, peer, xff, cookie ? { cookie } : {}),
     signUp: (email: string, password: string, peer: string) =>
       post("/sign-up/email", { name: "Test Person", email, password }, peer),
   };
@@ -99,6 +102,15 @@ export function sessionCookie(response: Response): string {
     .find((pair) => pair.startsWith("better-auth.session_token="));
   if (!cookie) throw new Error(`no session cookie in the answer (status ${response.status})`);
   return cookie;
+}
+
+/** The device cookie a sign-in or sign-up answer set (lib/failed-sign-ins.ts), as a Cookie header; null if none. */
+export function deviceCookie(response: Response): string | null {
+  const pair = response.headers
+    .getSetCookie()
+    .map((header) => header.split(";")[0] ?? "")
+    .find((cookie) => /^(__Secure-)?better-auth\.device=./.test(cookie));
+  return pair ?? null;
 }
 
 /** The session token inside a session cookie (the cookie's value is "<token>.<signature>"). */

@@ -11,7 +11,7 @@ test("the migration creates the tables the limits and revocations are kept in, n
   Object.assign(process.env, { ...database.env, DATABASE_URL: "" });
   const { migrateAuthDatabase } = await import("../../scripts/migrate-auth-db");
   const created = await migrateAuthDatabase();
-  for (const table of ["user", "session", "account", "verification", "jwks", "rateLimit", "signInFailure", "revocationEvent"]) {
+  for (const table of ["user", "session", "account", "verification", "jwks", "rateLimit", "signInCounter", "revocationEvent"]) {
     assert.ok(created.includes(table), `${table} is created (got ${created.join(", ")})`);
   }
   assert.deepEqual(await migrateAuthDatabase(), [], "a second run finds nothing to do");
