@@ -141,7 +141,7 @@ class _TrustingPages:
 def _page_for(url: str, events: list[dict[str, Any]]) -> dict[str, Any]:
     query = parse_qs(urlsplit(url).query)
     after = int(query["after"][0])
-    page = [e for e in events if e["id"] > after][: int(query["limit"][0])]
+    page = [e for e in events if e["id"] > after]  # one page, however long: the check is measured, not paging
     anchor = events[after - 1]["jti"] if after else None
     claims = {"nonce": query["nonce"][0], "after": after, "incarnation": "bench", "anchor": anchor, "events": page}
     return {"page": claims}
