@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from api.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS, error
 
+from .selectors import SEARCH_COUNT_CAP
 from .serializers import ORDERING_FIELDS, TaskCompleteSerializer, TaskSerializer
 
 USER_ID = OpenApiParameter("user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The token's `sub`")
@@ -23,10 +24,13 @@ LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "X-Total-Count",
-        OpenApiTypes.INT,
+        # Digits, or digits and "+": a search stops counting at SEARCH_COUNT_CAP (selectors).
+        {"type": "string", "pattern": r"^[0-9]+\+?$"},
         OpenApiParameter.HEADER,
         response=[200],
-        description="Tasks matching the filters",
+        description=f"Tasks matching the filters. Exact (`120`), except for a search that matches more than "
+        f"{SEARCH_COUNT_CAP} tasks: then `{SEARCH_COUNT_CAP}+`, meaning more than {SEARCH_COUNT_CAP} "
+        "(the count stops there). A list without a search is always exact.",
     ),
     OpenApiParameter(
         "Link",

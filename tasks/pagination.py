@@ -16,12 +16,16 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from .cursors import decode_cursor, encode_cursor
-from .selectors import TaskListing, TaskPage
+from .selectors import TaskListing, TaskPage, Total
 from .serializers import PageQuerySerializer, validated
 
 
 class HeaderLimitOffsetPagination(LimitOffsetPagination):
-    """``X-Total-Count`` plus an RFC 8288 ``Link`` header with next/prev (next only for keyset pages)."""
+    """``X-Total-Count`` plus an RFC 8288 ``Link`` header with next/prev (next only for keyset pages).
+
+    ``X-Total-Count`` is exact, except for a search matching more than ``selectors.SEARCH_COUNT_CAP``
+    tasks: then ``1000+``, more than the cap.
+    """
 
     default_limit = 50
     max_limit = 200
@@ -35,9 +39,14 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         if self.after is not None:
             return self._keyset_page()
         page = listing.page(offset=self.offset, limit=self.limit)
-        # A page that is neither full nor past the end is the last one: its end is the total.
-        last = len(page.rows) < self.limit and (page.rows or self.offset == 0)
-        self.count = self._total(page, self.offset + len(page.rows) if last else None)
+        seen = self.offset + len(page.rows)
+        # A searched page read one row past its end to tell whether it is the last; otherwise a page
+        # that is not full is the last, and one past the end (no rows) does not say where the end is.
+        last = not page.more if page.more is not None else len(page.rows) < self.limit
+        known = seen if last and (page.rows or self.offset == 0) else None
+        # Rows on the page prove that the tasks before them exist, and one past it that one more does.
+        self.total = self._total(page, known, at_least=(seen + (not last)) if page.rows else 0)
+        self.has_next = page.more if page.more is not None else self.offset + self.limit < self.total.count
         return page.rows
 
     def _keyset_page(self) -> list[Any]:
@@ -49,20 +58,29 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
         self.has_next = len(page.rows) > self.limit
         rows = page.rows[: self.limit]
         self.next_cursor = encode_cursor(self.ordering, rows[-1]) if self.has_next else None
-        self.count = self._total(page, len(rows) if not self.after and not self.has_next else None)
+        known = len(rows) if not self.after and not self.has_next else None
+        self.total = self._total(page, known, at_least=len(rows) + self.has_next)
         return rows
 
-    def _total(self, page: TaskPage, known: int | None) -> int:
-        """The list's total: read with the page's rows, else known from where the page ends, else counted."""
+    def _total(self, page: TaskPage, known: int | None, *, at_least: int) -> Total:
+        """The list's total: read with the page's rows, else known from where the page ends, else counted.
+
+        A search's count stops at its cap (``selectors.task_total``): ``at_least`` is how many tasks
+        the page has shown to exist, which may tell that the cap is passed without counting.
+        """
         if page.total is not None:
-            return page.total
-        return known if known is not None else self.listing.count()
+            return Total(page.total)
+        if known is not None:
+            return Total(known)
+        return self.listing.total(at_least=at_least)
 
     def get_next_link(self) -> str | None:
-        if self.after is None:
-            return super().get_next_link()
-        if self.next_cursor is None:
+        # From the rows read, not from the total, which past a search's cap is only a lower bound.
+        if not self.has_next:
             return None
+        if self.after is None:
+            url = replace_query_param(self.request.build_absolute_uri(), self.limit_query_param, self.limit)
+            return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
         url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
         return replace_query_param(url, self.after_query_param, self.next_cursor)
 
@@ -75,7 +93,7 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
             for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
             if url
         ]
-        headers = {"X-Total-Count": str(self.count)}
+        headers = {"X-Total-Count": str(self.total)}  # "1000+" when a search's count stopped at its cap
         if links:
             headers["Link"] = ", ".join(links)
         return Response(data, headers=headers)

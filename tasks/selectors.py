@@ -43,12 +43,34 @@ _COUNTED = {"all": F("total"), "completed": F("completed"), "pending": F("total"
 STATUSES = tuple(_COUNTED)
 
 
+# A search stops counting its matches here: past it, X-Total-Count says "more than this many"
+# (GitLab drops its totals past 10,000 for the same reason). Counting every match of a search most of
+# a long list matches cost almost all of the request; counting to the cap costs about a page's rows.
+SEARCH_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many tasks a list holds: exactly ``count``, or, when not ``exact``, more than ``count``."""
+
+    count: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        """As X-Total-Count spells it: ``120``, or ``1000+`` for more than 1000."""
+        return str(self.count) if self.exact else f"{self.count}+"
+
+
 @dataclass(frozen=True)
 class TaskPage:
-    """A page's rows, as ``.values(*fields)`` gives them, and the list's total when the page read it."""
+    """A page's rows, as ``.values(*fields)`` gives them, and the list's total when the page read it.
+
+    ``more`` says whether tasks follow the page, when the page read one row past its end to know.
+    """
 
     rows: list[dict[str, Any]]
     total: int | None = None
+    more: bool | None = None
 
 
 def task_page(
@@ -118,6 +140,24 @@ def task_count(*, user_id: str, status: str = "all", search: str = "") -> int:
     return next(iter(counted), 0)
 
 
+def task_total(
+    *, user_id: str, status: str = "all", search: str = "", at_least: int = 0, cap: int = SEARCH_COUNT_CAP
+) -> Total:
+    """The list's total: exact from the counter row, or a search's matches counted up to ``cap`` and no further.
+
+    The search's COUNT(*) reads at most ``cap + 1`` matches (a LIMIT in a subquery), so its cost
+    stops growing with the list; one more than ``cap`` found means "more than ``cap``". A caller
+    that has seen ``at_least`` tasks already, more than ``cap``, needs no count at all.
+    """
+    if not search:
+        return Total(task_count(user_id=user_id, status=status))
+    if at_least > cap:
+        return Total(cap, exact=False)
+    # No ORDER BY: any cap + 1 matches will do, so the database picks the cheapest way to find them.
+    found = task_list(user_id=user_id, status=status, search=search).order_by()[: cap + 1].count()
+    return Total(found) if found <= cap else Total(cap, exact=False)
+
+
 def tasks_after(tasks: QuerySet, *, ordering: str, value: Any, task_id: int) -> QuerySet:
     """The tasks that come after (``value``, ``task_id``) in ``ordering``: a keyset page, with no offset to skip."""
     field, descending = ordering.lstrip("-"), ordering.startswith("-")
@@ -145,9 +185,14 @@ class TaskListing:
         )
 
     def page(self, *, offset: int, limit: int) -> TaskPage:
-        """An offset page: without a search (the usual list) with its total (``task_page``)."""
+        """An offset page: without a search (the usual list) with its total (``task_page``).
+
+        A searched page reads one row more than it shows, to know whether tasks follow it
+        without a count: its total may only be a lower bound (``total``).
+        """
         if self.search:
-            return TaskPage(list(self.rows()[offset : offset + limit]))
+            rows = list(self.rows()[offset : offset + limit + 1])
+            return TaskPage(rows[:limit], more=len(rows) > limit)
         return task_page(
             user_id=self.user_id,
             status=self.status,
@@ -171,5 +216,6 @@ class TaskListing:
         """Up to ``limit`` of ``keyset_rows``, with the total when they carried it."""
         return _page_of(list(self.keyset_rows(after=after)[:limit]))
 
-    def count(self) -> int:
-        return task_count(user_id=self.user_id, status=self.status, search=self.search)
+    def total(self, *, at_least: int = 0) -> Total:
+        """The list's total, exact unless a search matches more than ``SEARCH_COUNT_CAP`` tasks (see ``task_total``)."""
+        return task_total(user_id=self.user_id, status=self.status, search=self.search, at_least=at_least)

@@ -70,6 +70,12 @@ def test_the_list_documents_filters_paging_and_headers(schema):
     assert "Location" in schema["paths"]["/api/{user_id}/tasks"]["post"]["responses"]["201"]["headers"]
 
 
+def test_the_total_header_is_a_number_or_a_lower_bound(schema):
+    header = schema["paths"]["/api/{user_id}/tasks"]["get"]["responses"]["200"]["headers"]["X-Total-Count"]
+    assert header["schema"] == {"type": "string", "pattern": "^[0-9]+\\+?$"}
+    assert "1000+" in header["description"] and "more than 1000" in header["description"]
+
+
 def test_the_schema_is_served_as_json_too(client):
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200

@@ -51,11 +51,25 @@ const DEFAULT_GET_RETRY_DELAYS_MS = [500, 1500, 4000] as const;
 /** A `Retry-After` longer than this is not waited out inside one call; the page offers a retry. */
 const MAX_RETRY_AFTER_MS = 5_000;
 
+/**
+ * How many tasks a list holds, as `X-Total-Count` says it: a number, exact, or `{ moreThan }` when the
+ * API stopped counting (`1000+`: a search that matches more than 1000 tasks).
+ */
+export type Count = number | { moreThan: number };
+
+/** `X-Total-Count` read: `120` is 120, `1000+` more than 1000; anything else is unknown (null), never a guess. */
+export function parseTotal(header: string | null): Count | null {
+  const match = /^([0-9]+)(\+?)$/.exec(header ?? "");
+  const count = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(count)) return null;
+  return match[2] ? { moreThan: count } : count;
+}
+
 /** One page of a list, as the API's keyset paging gives it. */
 export interface TaskListPage {
   tasks: Task[];
   /** `X-Total-Count`: how many tasks the whole list (all pages) holds; null when the API left it out. */
-  total: number | null;
+  total: Count | null;
   /** The cursor of the next page (from `Link: rel="next"`), or null on the last page. */
   next: string | null;
 }
@@ -193,10 +207,9 @@ export function createApiClient(options: ApiClientOptions) {
     async listTasks(request: TaskListRequest = {}, { signal }: { signal?: AbortSignal } = {}): Promise<TaskListPage> {
       const query = listQueryParams(request);
       const reply = await call("GET", (userId) => `${tasksPath(userId)}?${query}`, undefined, undefined, signal);
-      const total = Number(reply.headers.get("X-Total-Count") ?? Number.NaN);
       return {
         tasks: expectArray<Task>(reply.body),
-        total: Number.isInteger(total) && total >= 0 ? total : null,
+        total: parseTotal(reply.headers.get("X-Total-Count")),
         next: nextCursor(reply.headers.get("Link")),
       };
     },

@@ -3,7 +3,7 @@
 import pytest
 
 from tasks.models import Task
-from tasks.selectors import TaskListing, TaskPage, task_list, task_of, task_page
+from tasks.selectors import TaskListing, TaskPage, Total, task_list, task_of, task_page
 from tasks.serializers import ORDERINGS, TASK_FIELDS
 
 # Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
@@ -73,7 +73,7 @@ def test_a_page_holds_converted_values_of_the_users_tasks_only(mixed_lists):
 def test_a_page_for_a_user_id_that_looks_like_sql_is_empty(mixed_lists):
     listing = TaskListing(user_id="alice' OR '1'='1", fields=TASK_FIELDS)
 
-    assert listing.page(offset=0, limit=50) == TaskPage([]) and listing.count() == 0
+    assert listing.page(offset=0, limit=50) == TaskPage([]) and listing.total() == Total(0)
 
 
 @pytest.mark.django_db
@@ -84,4 +84,5 @@ def test_a_searched_page_reads_through_the_queryset(mixed_lists):
 
     assert page.rows == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
     assert page.total is None  # counted by the paginator: a search's total is a COUNT(*), not a counter row
-    assert listing.count() == len(page.rows) == 3
+    assert page.more is False  # the page read one row past its end to tell
+    assert listing.total() == Total(len(page.rows)) == Total(3)

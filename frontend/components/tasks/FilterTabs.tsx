@@ -1,12 +1,13 @@
 import { TASK_FILTERS, type TaskFilter } from "@/lib/task";
 import styles from "./FilterTabs.module.css";
+import { formatCount, type TabCounts } from "./list-paging";
 
 const LABELS: Record<TaskFilter, string> = { all: "All", pending: "Pending", completed: "Completed" };
 
 interface FilterTabsProps {
   value: TaskFilter;
-  /** Left out while the list is loading, rather than showing zeros. */
-  counts?: Record<TaskFilter, number>;
+  /** Left out while the list is loading, rather than showing zeros; a tab whose count is unknown shows none. */
+  counts?: TabCounts;
   onChange: (filter: TaskFilter) => void;
 }
 
@@ -23,7 +24,7 @@ export function FilterTabs({ value, counts, onChange }: FilterTabsProps) {
           onClick={() => onChange(filter)}
         >
           {LABELS[filter]}
-          {counts && <span className={styles.count}>{counts[filter]}</span>}
+          {counts && counts[filter] !== null && <span className={styles.count}>{formatCount(counts[filter])}</span>}
         </button>
       ))}
     </div>

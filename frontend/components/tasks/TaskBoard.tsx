@@ -12,7 +12,7 @@ import { matchesFilter, type Task, type TaskFilter, type TaskId, taskVersion } f
 import { parseListQuery, sameQuery, type TaskListQuery, type TaskSort, withListQuery } from "@/lib/task-list-query";
 import { useSessionDraft } from "@/lib/use-session-draft";
 import { FilterTabs } from "./FilterTabs";
-import type { TabCounts } from "./list-paging";
+import { summaryOf } from "./list-paging";
 import { ListControls } from "./ListControls";
 import { EmptyState, LoadFailed, LoadingRows } from "./ListStates";
 import { LoadMore } from "./LoadMore";
@@ -198,14 +198,15 @@ export function TaskBoard({ api, userId }: TaskBoardProps) {
   const visibleRows = rows.filter((row) => matchesFilter(row.task, filter));
   const loading = paging.first.status === "loading";
   const ready = paging.first.status === "ready";
+  const summary = paging.counts && summaryOf(paging.counts, query.search);
 
   return (
     <main className={styles.main}>
       <div className={styles.heading}>
         <h1 className={styles.title}>My tasks</h1>
-        {ready && paging.counts && (
+        {ready && summary && (
           <p className={styles.summary} data-testid="task-summary">
-            {summaryOf(paging.counts, query.search)}
+            {summary}
           </p>
         )}
       </div>
@@ -339,8 +340,3 @@ function placeholderTask(userId: string, input: TaskInput): Task {
   };
 }
 
-function summaryOf(counts: TabCounts, search: string): string {
-  if (search) return `${counts.all} ${counts.all === 1 ? "task matches" : "tasks match"} “${search}”`;
-  if (counts.all === 0) return "Nothing on your list yet.";
-  return `${counts.pending} pending · ${counts.completed} completed`;
-}

@@ -1,6 +1,8 @@
+import type { Count } from "@/lib/api";
 import { matchesFilter, TASK_FILTERS, type Task, type TaskFilter } from "@/lib/task";
 
-export type TabCounts = Record<TaskFilter, number>;
+/** Each tab's count: exact, a lower bound (a search the API stopped counting), or null when not known. */
+export type TabCounts = Record<TaskFilter, Count | null>;
 
 /**
  * Where the list's loading stands: the first page, the pages after it, and the
@@ -73,11 +75,42 @@ export function companionOf(status: TaskFilter): TaskFilter {
   return status === "all" ? "pending" : "all";
 }
 
-export function tabCounts(status: TaskFilter, total: number, companionTotal: number): TabCounts {
-  const rest = (all: number, part: number) => Math.max(0, all - part); // two snapshots may disagree by a write
+export function tabCounts(status: TaskFilter, total: Count, companionTotal: Count): TabCounts {
   if (status === "all") return { all: total, pending: companionTotal, completed: rest(total, companionTotal) };
   if (status === "pending") return { all: companionTotal, pending: total, completed: rest(companionTotal, total) };
   return { all: companionTotal, pending: rest(companionTotal, total), completed: total };
+}
+
+/**
+ * all − part. More than n, less an exact part, is more than n − part; less a part only known
+ * to be more than some number, it could be anything down to 0: unknown.
+ */
+function rest(all: Count, part: Count): Count | null {
+  if (typeof part !== "number") return null;
+  if (typeof all === "number") return Math.max(0, all - part); // two snapshots may disagree by a write
+  return moreThan(all.moreThan - part);
+}
+
+/** "More than n", or unknown once n is no longer above 0 (it says nothing a count would not). */
+function moreThan(n: number): Count | null {
+  return n > 0 ? { moreThan: n } : null;
+}
+
+/** A count as the page shows it: `120`, or `1000+` for more than 1000. */
+export function formatCount(count: Count): string {
+  return typeof count === "number" ? String(count) : `${count.moreThan}+`;
+}
+
+/** The line above the list: how many tasks match a search, else how many are pending and completed; null if unknown. */
+export function summaryOf(counts: TabCounts, search: string): string | null {
+  const { all, pending, completed } = counts;
+  if (search) {
+    if (all === null) return null;
+    return `${formatCount(all)} ${all === 1 ? "task matches" : "tasks match"} “${search}”`;
+  }
+  if (all === 0) return "Nothing on your list yet.";
+  if (pending === null || completed === null) return null;
+  return `${formatCount(pending)} pending · ${formatCount(completed)} completed`;
 }
 
 /** The counts of a list whose every task is at hand (its one page was the last). */
@@ -90,9 +123,13 @@ export function countsOfWholeList(tasks: Task[]): TabCounts {
 /** The counts once `before` became `after` (null: the task did not exist, or no longer does). */
 export function countsAfter(counts: TabCounts, before: Task | null, after: Task | null): TabCounts {
   const next = { ...counts };
-  for (const filter of TASK_FILTERS) {
-    if (before && matchesFilter(before, filter)) next[filter] = Math.max(0, next[filter] - 1);
-    if (after && matchesFilter(after, filter)) next[filter] += 1;
-  }
+  const within = (task: Task | null, filter: TaskFilter) => (task && matchesFilter(task, filter) ? 1 : 0);
+  for (const filter of TASK_FILTERS) next[filter] = shifted(next[filter], within(after, filter) - within(before, filter));
   return next;
+}
+
+/** A count moved by a write; a lower bound moves with it (more than 1000, less one, is more than 999). */
+function shifted(count: Count | null, change: number): Count | null {
+  if (count === null || change === 0) return count;
+  return typeof count === "number" ? Math.max(0, count + change) : moreThan(count.moreThan + change);
 }

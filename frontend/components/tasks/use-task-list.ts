@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import type { ApiClient } from "@/lib/api";
+import type { ApiClient, Count } from "@/lib/api";
 import { ApiError, describeApiError } from "@/lib/api-error";
 import type { Task, TaskId } from "@/lib/task";
 import type { TaskListQuery } from "@/lib/task-list-query";
@@ -54,7 +54,7 @@ export function useTaskList(api: ApiClient, query: TaskListQuery) {
   }, [api, status, search, sort]);
 
   /** The tab counts, from the whole list when this page is all of it, else from the companion tab's total. */
-  async function countsFor(tasks: Task[], total: number | null, next: string | null) {
+  async function countsFor(tasks: Task[], total: Count | null, next: string | null) {
     if (status === "all" && next === null) return countsOfWholeList(tasks);
     if (total === null) return null;
     const companion = await api

@@ -171,6 +171,23 @@ describe("a page of the list", () => {
     assert.match(server.requests[0]?.url ?? "", /\?status=all&ordering=-updated_at&limit=50&after=abc$/);
   });
 
+  test("a total the API stopped counting is more than that number: 1000+", async () => {
+    const server = scriptedFetch(() => json(200, [TASK], { "X-Total-Count": "1000+", Link: NEXT }));
+    const { api } = setUp(server.fetch);
+
+    const page = await api.listTasks({ search: "task" });
+
+    assert.deepEqual(page.total, { moreThan: 1000 });
+  });
+
+  test("a total it cannot read is unknown, never a guess", async () => {
+    for (const header of ["1000++", "+", "-3", "1e3", "12.5", "1000+5", "99999999999999999999"]) {
+      const server = scriptedFetch(() => json(200, [TASK], { "X-Total-Count": header }));
+      const { api } = setUp(server.fetch);
+      assert.equal((await api.listTasks()).total, null, header);
+    }
+  });
+
   test("a cancelled page stops, retries included, with an error the page keeps quiet about", async () => {
     const controller = new AbortController();
     const server = scriptedFetch(() => {

@@ -4,10 +4,12 @@ import {
   canLoadMore,
   companionOf,
   countsAfter,
+  formatCount,
   INITIAL_PAGING,
   type ListPaging,
   type ListPagingAction,
   listPagingReducer,
+  summaryOf,
   tabCounts,
 } from "@/components/tasks/list-paging";
 import type { Task } from "@/lib/task";
@@ -84,6 +86,49 @@ describe("tab counts", () => {
     assert.deepEqual(countsAfter(counts, null, task(false)), { all: 4, pending: 3, completed: 1 });
     assert.deepEqual(countsAfter(counts, task(false), task(true)), { all: 3, pending: 1, completed: 2 });
     assert.deepEqual(countsAfter(counts, task(true), null), { all: 2, pending: 2, completed: 0 });
+  });
+
+  test("a total the API stopped counting stays a lower bound, and what it leaves unknown stays unknown", () => {
+    const many = { moreThan: 1000 };
+    assert.deepEqual(tabCounts("all", many, 400), { all: many, pending: 400, completed: { moreThan: 600 } });
+    assert.deepEqual(tabCounts("all", many, many), { all: many, pending: many, completed: null });
+    assert.deepEqual(tabCounts("pending", 300, many), { all: many, pending: 300, completed: { moreThan: 700 } });
+    assert.deepEqual(tabCounts("pending", many, many), { all: many, pending: many, completed: null });
+    assert.deepEqual(tabCounts("completed", 1000, many), { all: many, pending: null, completed: 1000 });
+    assert.deepEqual(tabCounts("all", 900, many), { all: 900, pending: many, completed: null });
+  });
+
+  test("a lower bound follows confirmed writes too; an unknown count stays unknown", () => {
+    const counts = { all: { moreThan: 1000 }, pending: { moreThan: 1000 }, completed: null };
+    assert.deepEqual(countsAfter(counts, null, task(false)), {
+      all: { moreThan: 1001 },
+      pending: { moreThan: 1001 },
+      completed: null,
+    });
+    assert.deepEqual(countsAfter(counts, task(false), null), {
+      all: { moreThan: 999 },
+      pending: { moreThan: 999 },
+      completed: null,
+    });
+    assert.deepEqual(countsAfter({ all: { moreThan: 1 }, pending: 0, completed: { moreThan: 1 } }, task(true), null), {
+      all: null,
+      pending: 0,
+      completed: null,
+    });
+  });
+
+  test("read as numbers, a lower bound with a plus", () => {
+    assert.deepEqual([formatCount(0), formatCount(999), formatCount({ moreThan: 1000 })], ["0", "999", "1000+"]);
+  });
+
+  test("summed up above the list: matches of a search, else pending and completed", () => {
+    const many = { moreThan: 1000 };
+    assert.equal(summaryOf({ all: many, pending: many, completed: null }, "task"), "1000+ tasks match “task”");
+    assert.equal(summaryOf({ all: 1, pending: 1, completed: 0 }, "milk"), "1 task matches “milk”");
+    assert.equal(summaryOf({ all: 2, pending: 1, completed: 1 }, "milk"), "2 tasks match “milk”");
+    assert.equal(summaryOf({ all: 0, pending: 0, completed: 0 }, ""), "Nothing on your list yet.");
+    assert.equal(summaryOf({ all: 2000, pending: 1500, completed: 500 }, ""), "1500 pending · 500 completed");
+    assert.equal(summaryOf({ all: many, pending: many, completed: null }, ""), null);
   });
 
   test("a write before the counts are known leaves them unknown", () => {
