@@ -49,7 +49,7 @@ export declare const MIN_SECRET_LENGTH: number;
  * The revocation feed: records ended sessions and revoked or deleted users in the
  * `revocationEvent` table, adds `sid` to the jwt plugin's tokens, and serves
  * GET <basePath>/revocations as pages signed with the jwt plugin's key.
- * List it after `jwt({...})`.
+ * List it beside `jwt({...})`, in any order.
  */
 export declare function revocationFeed(options?: RevocationFeedOptions): BetterAuthPlugin & { id: "revocation-feed" };
 

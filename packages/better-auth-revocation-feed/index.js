@@ -102,7 +102,7 @@ function betterAuthSecrets(context) {
 async function addSessionIdToTokens(context) {
   const jwtPlugin = context.options.plugins?.find((plugin) => plugin.id === "jwt");
   if (!jwtPlugin) {
-    throw refuse(`it needs Better Auth's jwt plugin, listed in plugins before it: ${DEFINE_PAYLOAD_LINE}, or jwt({}).`);
+    throw refuse(`it needs Better Auth's jwt plugin in plugins too (in any order): jwt({}), or ${DEFINE_PAYLOAD_LINE}.`);
   }
   const options = jwtPlugin.options;
   if (!options || typeof options !== "object") {
@@ -291,7 +291,7 @@ function createOutbox(adapter, tokenLifetime) {
 }
 
 /**
- * The revocation feed plugin. List it after jwt(...) in `plugins`.
+ * The revocation feed plugin. List it in `plugins` beside jwt({...}), in any order.
  *
  * @param {{ secret?: string | null }} [options]
  */
