@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 from wsgiref.util import setup_testing_defaults
@@ -106,3 +107,15 @@ def test_too_many_form_fields_are_400(call, make_token):
 def test_a_host_not_allowed_is_a_json_400_under_the_api(call, make_token):
     answer = call("GET", "/api/me", HTTP_HOST="evil.example", HTTP_AUTHORIZATION=f"Bearer {make_token('alice')}")
     assert_json_error(answer, 400)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "[::1", "a" * 300, "127.0.0.1:99999999999"])
+def test_a_host_not_allowed_writes_no_error_line(call, caplog, make_token, host):
+    with caplog.at_level(logging.INFO):
+        answers = [
+            call("GET", "/api/me", HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {make_token('alice')}"),
+            call("GET", "/healthz", HTTP_HOST=host),
+            call("GET", "/api/me", HTTP_HOST=host),  # no credentials: 401 comes first
+        ]
+    assert [code for code, _, _ in answers] == [400, 400, 401]
+    assert [r.getMessage()[:80] for r in caplog.records if r.levelno >= logging.ERROR] == []
