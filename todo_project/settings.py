@@ -380,5 +380,8 @@ LOGGING = {
         "django.server": {"level": "ERROR"},
         # Failed admin sign-ins and lockouts are warnings; axes' bookkeeping at INFO is not kept.
         "axes": {"level": "WARNING"},
+        # A Host this API does not serve is the client's mistake, answered 400 and in the request log;
+        # Django's ERROR line with a traceback for it would let anyone fill the logs and page someone.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
     },
 }
