@@ -42,6 +42,9 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
         "/sign-in/email": false,
         "/sign-in/*": rates.RATE_LIMIT_SIGN_IN,
         "/sign-up/*": rates.RATE_LIMIT_SIGN_UP,
+        // Every signed-in tab asks for a token here; without a session it is a cheap 401. Limited per
+        // address, anyone sharing the address could stop everyone there from reaching the API.
+        "/token": false,
         // /revocations is polled by every API process and signed: the feed exempts itself.
       },
     },
