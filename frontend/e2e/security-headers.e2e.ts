@@ -78,6 +78,8 @@ test("every kind of answer carries the headers: pages, redirects, Better Auth, s
     ["a page that does not exist", get("/no-such-page"), 404],
     ["a static file that does not exist", get("/_next/static/chunks/no-such-file.js"), 404],
     ["a method Better Auth does not take", get("/api/auth/sign-out", { method: "DELETE" }), 405],
+    ["Next.js's own trailing-slash redirect, before proxy.ts", get("/sign-in/"), 308],
+    ["the same for the task list", get("/tasks/"), 308],
   ];
   const nonces = new Set<string>();
   for (const [what, answer, status] of answers) {
