@@ -14,6 +14,7 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { forwardedFor, parseTrustedProxies } from "./lib/client-address";
 import { requestIdFor } from "./lib/request-id";
+import { newNonce, securityHeaders } from "./lib/security-headers";
 
 // As `next start` does; Next.js and Better Auth would otherwise run in development mode.
 (process.env as { NODE_ENV?: string }).NODE_ENV ??= "production";
@@ -47,6 +48,11 @@ createServer((request, response) => {
   const requestId = requestIdFor(request.headers["x-request-id"]);
   request.headers["x-request-id"] = requestId;
   response.setHeader("X-Request-ID", requestId);
+  // Next.js answers some requests before proxy.ts runs (its trailing-slash 308s): they get the
+  // headers here. On every other answer proxy.ts sets them again, with the page's own nonce.
+  for (const [name, value] of Object.entries(securityHeaders({ nonce: newNonce(), dev: false }))) {
+    response.setHeader(name, value);
+  }
   void handle(request, response);
 }).listen(port, hostname, () => {
   console.log(`Ready on http://${hostname}:${port}`);
