@@ -169,3 +169,17 @@ def test_the_proxy_settings_come_from_the_environment(tmp_path):
     }
     result = run_python(["-c", code], env, tmp_path)
     assert result.stdout.strip() == "['https://api.example.com:8443'] max-age=31536000 None", result.stderr
+
+
+def test_a_server_refuses_to_start_on_an_authentication_setting_that_cannot_work(tmp_path):
+    # gunicorn runs no system checks: without this, every request would be a 500 instead.
+    env = {
+        "SECRET_KEY": "x",
+        "BETTER_AUTH_URL": "http://auth.test",
+        "REVOCATION_FEED_SECRET": "f" * 32,
+        "JWT_LEEWAY_SECONDS": "120",
+    }
+    result = run_python(["-c", "import todo_project.wsgi"], env, tmp_path)
+    assert result.returncode != 0
+    assert "authn.E018" in last_line(result)
+    assert run_python(["-c", "import todo_project.wsgi"], {**env, "JWT_LEEWAY_SECONDS": "60"}, tmp_path).returncode == 0
