@@ -7,6 +7,7 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
 from api.charsets import TextCharsetWSGIRequest
+from authn import get_verifier
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 
@@ -17,4 +18,7 @@ application.request_class = TextCharsetWSGIRequest
 # frozen out of the collector's way, a full collection walks only what requests create. Without
 # it, each app added to INSTALLED_APPS made a 20-task list cost 4% more instructions.
 get_resolver().url_patterns  # noqa: B018 (imports the URLconf and its views now, not on the first request)
+# gunicorn runs no system checks: an authentication setting that cannot work stops the start here
+# (ImproperlyConfigured, naming the check), rather than answering 500 to every request.
+get_verifier()
 gc.freeze()
