@@ -39,7 +39,9 @@ def start_readme_gunicorn(started: list[subprocess.Popen], **env: str) -> str:
     address = f"127.0.0.1:{free_port()}"
     args[args.index("--bind") + 1] = address
     clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
-    server_env = {**clean, "ENV_FILE": "", "SECRET_KEY": "x", "ALLOWED_HOSTS": "127.0.0.1", **env}
+    # Any complete authentication setting: the server refuses to start without one.
+    auth = {"BETTER_AUTH_URL": "http://auth.test"}
+    server_env = {**clean, "ENV_FILE": "", "SECRET_KEY": "x", "ALLOWED_HOSTS": "127.0.0.1", **auth, **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *args],
         cwd=ROOT,
