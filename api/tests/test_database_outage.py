@@ -23,7 +23,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = ("127.0.0.1", 5432)
-DB_NAME = "outage_test"
+# Of this process: the SQLite and PostgreSQL runs of the suite may run side by side.
+DB_NAME = f"outage_test_{os.getpid()}"
 SECRET = "outage-test-secret-long-enough-for-hs256-tokens"
 ISSUER = "http://auth.test"
 
