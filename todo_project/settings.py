@@ -98,9 +98,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # OPTIONS: DRF's JSON metadata from the API's views, a JSON 405 from every other page (api/options.py).
-    "api.options.OptionsMiddleware",
     "api.middleware.MissingCredentialsMiddleware",
+    # OPTIONS: DRF's JSON metadata from the API's views, a JSON 405 from every other page (api/options.py).
+    # After the 401 for a request without credentials, so that answer, the cheapest, costs it nothing.
+    "api.options.OptionsMiddleware",
     # Django's own for the admin and HTML pages; bearer-token API calls skip them (page_middleware.py).
     "api.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
