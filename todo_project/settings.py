@@ -98,10 +98,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "api.middleware.MissingCredentialsMiddleware",
     # OPTIONS: DRF's JSON metadata from the API's views, a JSON 405 from every other page (api/options.py).
-    # After the 401 for a request without credentials, so that answer, the cheapest, costs it nothing.
     "api.options.OptionsMiddleware",
+    "api.middleware.MissingCredentialsMiddleware",
     # Django's own for the admin and HTML pages; bearer-token API calls skip them (page_middleware.py).
     "api.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
