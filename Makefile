@@ -64,8 +64,10 @@ $(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/packag
 	cd $(FRONTEND) && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
-interop:
-	@if command -v npm >/dev/null; then npm ci --prefix interop --no-audit --no-fund --loglevel=error; \
+# Installed once per change (a stamp, like the web app's): the SQLite and PostgreSQL runs share it side by side.
+interop: interop/node_modules/.installed
+interop/node_modules/.installed: interop/package.json interop/package-lock.json $(PLUGIN_FILES)
+	@if command -v npm >/dev/null; then npm ci --prefix interop --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the real Better Auth interop tests will be skipped"; fi
 
 test: test-api test-web test-plugin
@@ -85,8 +87,10 @@ test-web: $(FRONTEND)/node_modules/.installed
 # The Better Auth revocation feed package (packages/better-auth-revocation-feed): memory, SQLite,
 # and PostgreSQL at 127.0.0.1:5432 when it answers (skipped, and said so, when it does not).
 PLUGIN := packages/better-auth-revocation-feed
-plugin-deps:
+plugin-deps: $(PLUGIN)/node_modules/.installed
+$(PLUGIN)/node_modules/.installed: $(PLUGIN)/package.json $(PLUGIN)/package-lock.json
 	npm ci --prefix $(PLUGIN) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 test-plugin: plugin-deps
 	cd $(PLUGIN) && npm test --silent
