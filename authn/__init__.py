@@ -43,6 +43,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "RemoteKeySource": ("keys", "RemoteKeySource"),
     "VerifiedTokenCache": ("token_cache", "VerifiedTokenCache"),
     "RevocationFeed": ("revocation", "RevocationFeed"),
+    "FeedPageVerifier": ("feed_page", "FeedPageVerifier"),
     "Observer": ("observer", "Observer"),
     "InvalidToken": ("errors", "InvalidToken"),
     "KeySourceUnavailable": ("errors", "KeySourceUnavailable"),
@@ -54,6 +55,7 @@ __all__ = [
     "BetterAuthJWTAuthentication",
     "BetterAuthUser",
     "BrowsableAPITokenAuthentication",
+    "FeedPageVerifier",
     "InvalidToken",
     "IsPathOwner",
     "KeySourceUnavailable",
@@ -84,6 +86,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .claims import better_auth_claims
     from .conf import get_observer, get_revocation_feed, get_verifier
     from .errors import InvalidToken, KeySourceUnavailable
+    from .feed_page import FeedPageVerifier
     from .keys import RemoteKeySource, StaticKeySource
     from .observer import Observer
     from .permissions import IsPathOwner
