@@ -420,7 +420,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             REVOCATION_FEED_SECRET=FEED_SECRET,
         )
         try:
-            # As the README's deployment does: the admin's pages link the collected, hashed files.
+            # As docs/operations.md's deployment does: the admin's pages link the collected, hashed files.
             stack.manage(env, "migrate", "--no-input")
             stack.manage(env, "collectstatic", "--no-input")
             stack.manage(
@@ -428,7 +428,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
                 *("createsuperuser", "--no-input", "--username", ADMIN_USER, "--email", "admin@example.com"),
             )
             for n, port in enumerate(ports):
-                # As the README deploys metrics: one empty directory per instance, which its workers share.
+                # As docs/operations.md deploys metrics: one empty directory per instance, which its workers share.
                 metrics_dir = workdir / f"metrics-{'ab'[n]}"
                 metrics_dir.mkdir()
                 instance_env = {**env, "METRICS_ENABLED": "true", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}

@@ -201,7 +201,7 @@ def start_gunicorn(
         "5",
         "--keep-alive",
         "5",
-        # As the README deploys it: TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
+        # As docs/operations.md deploys it: TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
         "--forwarded-allow-ips",
         "",
         *extra,

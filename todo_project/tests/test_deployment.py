@@ -1,4 +1,7 @@
-"""The README's deployment section is what runs: its nginx file is deploy/nginx.conf, its gunicorn line is tested."""
+"""The documented deployment is what runs: its nginx file is deploy/nginx.conf, its gunicorn line is tested.
+
+The deployment section moved from README.md to docs/operations.md, "Deploying several instances".
+"""
 
 import os
 import re
@@ -16,12 +19,12 @@ from reliability import stack, tls_front
 from todo_project.tests.test_settings import documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+README = (ROOT / "docs" / "operations.md").read_text()  # the deployment section, moved from README.md
 
 
 def test_the_readme_shows_the_nginx_configuration_the_cluster_test_runs():
     shown = re.search(r"`deploy/nginx\.conf`:\n\n```nginx\n(.*?)```", README, re.DOTALL)
-    assert shown, "the README's deployment section should show deploy/nginx.conf"
+    assert shown, "docs/operations.md's deployment section should show deploy/nginx.conf"
     assert shown.group(1) == (ROOT / "deploy" / "nginx.conf").read_text()
 
 
