@@ -30,6 +30,7 @@ from .databases import (
     sha256,
     sqlite_check,
     sqlite_copy,
+    sqlite_journal_mode,
 )
 
 FORMAT = "tasks-backup/1"
@@ -111,6 +112,12 @@ def take_backup(api: Database, auth: Database, into: Path, say: Say, *, tools: d
 def _capture(target: Target, file: Path, say: Say) -> dict[str, Any]:
     database = target.database
     say(f"Backing up {'+'.join(target.holds)} ({database.engine}) from {database.label()} …")
+    if database.engine == "sqlite" and sqlite_journal_mode(database.file) != "wal":
+        say(
+            "  warning: this file is in rollback-journal mode: while the copy reads it, a write that commits fails "
+            "instead of waiting. Switch it to WAL once, with its server stopped (docs/backup-restore.md, 'Before the "
+            "first backup')."
+        )
     tables = database.tables()
     captured_at = now()
     began = time.monotonic()
@@ -246,7 +253,7 @@ def check_targets(manifest: dict[str, Any], api: Database, auth: Database, *, fo
 
 
 def restore_backup(
-    directory: Path, manifest: dict[str, Any], wanted: list[Target], say: Say
+    directory: Path, manifest: dict[str, Any], wanted: list[Target], say: Say, *, new_signing_key: bool = True
 ) -> dict[str, dict[str, int]]:
     """Replace each target with the backup's copy; then count its rows again against the manifest."""
     held = {tuple(e["holds"]): e for e in manifest["databases"]}
@@ -266,6 +273,14 @@ def restore_backup(
             raise BackupError(f"After the restore, rows differ from the backup (backup, now): {differ}")
         say(f"  done in {time.monotonic() - began:.1f} s: {_summary(rows)} (as in the backup)")
         counted["+".join(target.holds)] = rows
+        if "auth" in target.holds and new_signing_key and "jwks" in rows:
+            # Tokens of sessions the backup does not know (begun after it) carry no event that could end
+            # them; a new key set refuses every token signed before the restore instead.
+            database.execute('DELETE FROM "jwks"')
+            say(
+                "  Better Auth's signing keys removed: it makes a new one as it starts, and every token signed before "
+                "the restore is refused by each API once it fetches the key set"
+            )
     return counted
 
 

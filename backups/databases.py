@@ -163,6 +163,16 @@ class Database:
         with self.connect() as conn:
             return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in wanted}  # noqa: S608
 
+    def execute(self, statement: str) -> None:
+        """One statement, committed."""
+        if self.engine == "sqlite":
+            with closing_sqlite(self.path) as conn:
+                conn.execute(statement)
+                conn.commit()
+            return
+        with self.connect() as conn:
+            conn.execute(statement)
+
     def values(self, table: str, column: str) -> set[str]:
         """The distinct values of one column; empty when the table is missing."""
         if table not in self.tables():
@@ -269,6 +279,12 @@ def sqlite_copy(source: Path, target: Path, say: Say) -> None:
 
 class _TooBusy(Exception):
     pass
+
+
+def sqlite_journal_mode(path: Path) -> str:
+    """``wal``, or ``delete`` (rollback journal: a reader blocks a writer's commit)."""
+    with closing_sqlite(path, readonly=True) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0].lower()
 
 
 def sqlite_check(path: Path) -> None:

@@ -11,18 +11,26 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { toNodeHandler } from "better-auth/node";
 import { createAuth } from "../lib/auth";
+import { forwardedFor, parseTrustedProxies } from "../lib/client-address";
 
 const { values } = parseArgs({ options: { port: { type: "string", short: "p", default: "3000" } } });
 const auth = createAuth(process.env);
 // A configuration Better Auth refuses (a bad feed secret, an unreachable database) stops it now.
 await auth.$context;
 const handler = toNodeHandler(auth);
+const trustedProxies = parseTrustedProxies(process.env.TRUSTED_PROXIES);
 
 const server = createServer((request, response) => {
   if (!request.url?.startsWith("/api/auth/")) {
     response.writeHead(404).end();
     return;
   }
+  // As server.ts does: the client address comes from the connection, for Better Auth's rate limits.
+  request.headers["x-forwarded-for"] = forwardedFor(
+    request.headers["x-forwarded-for"],
+    request.socket.remoteAddress,
+    trustedProxies,
+  );
   void handler(request, response);
 }).listen(Number(values.port), "127.0.0.1", () => {
   console.log(`Ready on http://127.0.0.1:${values.port}`);

@@ -30,11 +30,24 @@ class Command(BaseCommand):
             help="replace databases that hold tables or that other processes or connections are using",
         )
         parser.add_argument(
+            "--keep-signing-keys",
+            action="store_true",
+            help="keep Better Auth's restored signing keys (by default they are removed, so that no token issued "
+            "before the restore works anywhere: docs/backup-restore.md)",
+        )
+        parser.add_argument(
             "--check-only", action="store_true", help="check the backup and the targets; change nothing"
         )
 
     def handle(
-        self, *args: Any, directory: str, auth_database: str | None, force: bool, check_only: bool, **options: Any
+        self,
+        *args: Any,
+        directory: str,
+        auth_database: str | None,
+        force: bool,
+        check_only: bool,
+        keep_signing_keys: bool,
+        **options: Any,
     ) -> None:
         say = self._say
         # This process must not hold the API's database open: it is about to be replaced.
@@ -55,7 +68,7 @@ class Command(BaseCommand):
             if check_only:
                 say("Check only: the backup is intact and the targets are as shown; nothing was changed.")
                 return
-            restore_backup(Path(directory).resolve(), manifest, wanted, say)
+            restore_backup(Path(directory).resolve(), manifest, wanted, say, new_signing_key=not keep_signing_keys)
             orphans = _orphaned_owners(wanted)
         except BackupError as e:
             raise CommandError(str(e)) from e
