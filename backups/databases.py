@@ -351,7 +351,7 @@ def _run_pg(command: list[str], database: Database, say: Say, tool: str) -> None
         for line in process.stderr or ():
             line = line.rstrip()
             if "dumping contents of table" in line or "processing data for table" in line:
-                say(f"    {line.split(' table ', 1)[1]}")
+                say(f"    table {line.split(' table ', 1)[1]}")
             elif "error" in line.lower() or "fatal" in line.lower():
                 errors.append(line)
             if time.monotonic() > deadline:

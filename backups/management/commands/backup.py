@@ -18,15 +18,19 @@ from ._common import FRONTEND, add_auth_database_argument, api_database, locate_
 
 class Command(BaseCommand):
     help = "Back up both databases while they serve: a new directory with each database, and a manifest."
+    # A backup must not wait on an unrelated configuration check (the API's own start runs them).
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "directory", nargs="?", help="the new backup directory (default: backups/<UTC time>, e.g. 20261206T031500Z)"
+            "directory",
+            nargs="?",
+            help="the new backup directory (default: var/backups/<UTC time>, e.g. var/backups/20261206T031500Z)",
         )
         add_auth_database_argument(parser)
 
     def handle(self, *args: Any, directory: str | None, auth_database: str | None, **options: Any) -> None:
-        into = Path(directory) if directory else Path(settings.BASE_DIR) / "backups" / default_name()
+        into = Path(directory) if directory else Path(settings.BASE_DIR) / "var" / "backups" / default_name()
         say = self._say
         try:
             manifest = take_backup(

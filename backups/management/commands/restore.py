@@ -21,6 +21,9 @@ class Command(BaseCommand):
         "database in use or not empty unless --force."
     )
 
+    # A restore at 3 a.m. must not wait on an unrelated configuration check (the API's own start runs them).
+    requires_system_checks = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", help="a backup directory written by `manage.py backup`")
         add_auth_database_argument(parser)
