@@ -38,7 +38,10 @@ class Command(BaseCommand):
             )
         except BackupError as e:
             raise CommandError(str(e)) from e
-        say(f"Both databases captured {manifest['skew_seconds']} s apart ({manifest['started_at']}).")
+        if len(manifest["databases"]) == 1:
+            say(f"Both in one PostgreSQL database: one snapshot ({manifest['started_at']}).")
+        else:
+            say(f"Both databases captured {manifest['skew_seconds']} s apart ({manifest['started_at']}).")
         say(f"Backup written: {into}")
 
     def _say(self, line: str) -> None:
