@@ -118,18 +118,25 @@ def _capture(target: Target, file: Path, say: Say) -> dict[str, Any]:
             "instead of waiting. Switch it to WAL once, with its server stopped (docs/backup-restore.md, 'Before the "
             "first backup')."
         )
-    tables = database.tables()
-    captured_at = now()
     began = time.monotonic()
     if database.engine == "sqlite":
+        captured_at = now()
         sqlite_copy(database.file, file, say)
         # What was copied, counted in the copy itself: the manifest describes exactly the file.
-        counted = Database("sqlite", path=file)
-        rows, migrations = counted.count_rows(list(tables)), counted.migrations()
+        with Database("sqlite", path=file).reader() as copy:
+            tables = database.tables(copy)
+            rows, migrations = database.count_rows(list(tables), copy), database.migrations(copy)
     else:
-        # pg_dump's snapshot is taken as it starts; counted afterwards, rows may differ by what was written meanwhile.
-        pg_dump(database, file, say)
-        rows, migrations = database.count_rows(list(tables)), database.migrations()
+        # pg_dump reads in a snapshot this transaction exports, and the rows are counted in it: the
+        # manifest describes exactly what the dump holds, however many writes go on meanwhile.
+        with database.connect() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            captured_at = now()
+            tables = database.tables(conn)
+            rows, migrations = database.count_rows(list(tables), conn), database.migrations(conn)
+            pg_dump(database, file, say, snapshot=snapshot)
+            conn.execute("COMMIT")
     size = file.stat().st_size
     say(f"  {file.name}: {size:,} bytes in {time.monotonic() - began:.1f} s; {_summary(rows)}")
     return {

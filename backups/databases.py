@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,36 +132,55 @@ class Database:
 
     # --- what it holds -------------------------------------------------------------
 
-    def tables(self) -> dict[str, list[str]]:
-        """Each table's columns, in order: the schema state the manifest records."""
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Any]:
+        """A connection for reading (sqlite3 or psycopg: both ``execute(...).fetchall()``)."""
         if self.engine == "sqlite":
             with closing_sqlite(self.path, readonly=True) as conn:
-                names = [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                    )
-                ]
-                return {n: [r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
-        with self.connect() as conn:
-            rows = conn.execute(
-                "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
-                "ORDER BY table_name, ordinal_position"
-            ).fetchall()
+                yield conn
+        else:
+            with self.connect() as conn:
+                yield conn
+
+    def tables(self, conn: Any = None) -> dict[str, list[str]]:
+        """Each table's columns, in order: the schema state the manifest records."""
+        if conn is None:
+            with self.reader() as conn:
+                return self.tables(conn)
+        if self.engine == "sqlite":
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            return {n: [r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
+        rows = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+            "ORDER BY table_name, ordinal_position"
+        ).fetchall()
         tables: dict[str, list[str]] = {}
         for table, column in rows:
             tables.setdefault(table, []).append(column)
         return tables
 
-    def count_rows(self, tables: list[str]) -> dict[str, int]:
+    def count_rows(self, tables: list[str], conn: Any = None) -> dict[str, int]:
         """Rows per table, for those of ``tables`` that exist."""
-        present = self.tables()
-        wanted = [t for t in tables if t in present]
-        if self.engine == "sqlite":
-            with closing_sqlite(self.path, readonly=True) as conn:
-                return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in wanted}  # noqa: S608 (names from the schema)
-        with self.connect() as conn:
-            return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in wanted}  # noqa: S608
+        if conn is None:
+            with self.reader() as conn:
+                return self.count_rows(tables, conn)
+        present = self.tables(conn)
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables if t in present}  # noqa: S608 (names from the schema)
+
+    def migrations(self, conn: Any = None) -> list[str]:
+        """Django's applied migrations, ``app.name``; empty where there is no django_migrations table."""
+        if conn is None:
+            with self.reader() as conn:
+                return self.migrations(conn)
+        if "django_migrations" not in self.tables(conn):
+            return []
+        rows = conn.execute("SELECT app, name FROM django_migrations ORDER BY app, name").fetchall()
+        return [f"{app}.{name}" for app, name in rows]
 
     def execute(self, statement: str) -> None:
         """One statement, committed."""
@@ -183,19 +202,6 @@ class Database:
                 return {r[0] for r in conn.execute(query)}
         with self.connect() as conn:
             return {r[0] for r in conn.execute(query)}
-
-    def migrations(self) -> list[str]:
-        """Django's applied migrations, ``app.name``; empty where there is no django_migrations table."""
-        if "django_migrations" not in self.tables():
-            return []
-        query = "SELECT app, name FROM django_migrations ORDER BY app, name"
-        if self.engine == "sqlite":
-            with closing_sqlite(self.path, readonly=True) as conn:
-                rows = conn.execute(query).fetchall()
-        else:
-            with self.connect() as conn:
-                rows = conn.execute(query).fetchall()
-        return [f"{app}.{name}" for app, name in rows]
 
     def users_elsewhere(self) -> list[str]:
         """Other sessions on this database right now (a PostgreSQL server's view of who is using it)."""
@@ -305,9 +311,16 @@ def pg_tool(name: str) -> str:
     return found
 
 
-def pg_dump(database: Database, target: Path, say: Say) -> None:
-    """One ``pg_dump -Fc`` of the whole database: one snapshot (a repeatable-read transaction) of every table."""
-    command = [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"]
+def pg_dump(database: Database, target: Path, say: Say, *, snapshot: str) -> None:
+    """One ``pg_dump -Fc`` of the whole database, in ``snapshot`` (exported by a transaction kept open meanwhile)."""
+    command = [
+        pg_tool("pg_dump"),
+        "--format=custom",
+        "--no-owner",
+        "--no-privileges",
+        f"--snapshot={snapshot}",
+        f"--file={target}",
+    ]
     _run_pg(command, database, say, "pg_dump")
 
 
