@@ -217,7 +217,9 @@ def read_manifest(directory: Path, say: Say) -> dict[str, Any]:
 # --- restore ----------------------------------------------------------------------
 
 
-def check_targets(manifest: dict[str, Any], api: Database, auth: Database, *, force: bool, say: Say) -> list[Target]:
+def check_targets(
+    manifest: dict[str, Any], api: Database, auth: Database, *, force: bool, say: Say, check_only: bool = False
+) -> list[Target]:
     """Match the backup's files to the databases to replace, and refuse a target in use or not empty without force."""
     wanted = targets(api, auth)
     held = {tuple(e["holds"]): e for e in manifest["databases"]}
@@ -252,9 +254,10 @@ def check_targets(manifest: dict[str, Any], api: Database, auth: Database, *, fo
                     f"{target.database.label()} holds tables now ({len(tables)}): the restore replaces them."
                 )
     if problems:
+        verdict = "to settle before restoring" if check_only else "going on anyway (--force)" if force else "refused"
         for problem in problems:
-            say(f"  {'going on anyway (--force)' if force else 'refused'}: {problem}")
-        if not force:
+            say(f"  {verdict}: {problem}")
+        if not force and not check_only:
             raise BackupError("Nothing was changed. Pass --force to replace what is there.")
     return wanted
 

@@ -220,3 +220,17 @@ def test_a_missing_database_is_not_backed_up(sites):
     with pytest.raises(CommandError, match="Nothing to back up for auth"):
         backup(sites)
     assert not (sites["backups"] / "one").exists()
+
+
+def test_check_only_reports_and_changes_nothing(sites):
+    into = backup(sites)
+    with sqlite3.connect(sites["api"]) as conn:
+        conn.execute("INSERT INTO tasks_task (user_id, title) VALUES ('u2', 'newer')")
+    before = fingerprint(sites["api"], sites["auth"])
+
+    out = restore(sites, into, "--check-only")
+
+    assert "checksum and structure good" in out
+    assert "to settle before restoring" in out
+    assert "nothing was changed" in out
+    assert fingerprint(sites["api"], sites["auth"]) == before

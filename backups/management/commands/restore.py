@@ -67,7 +67,14 @@ class Command(BaseCommand):
                     "not in this code. Restore with the version that made it."
                 )
             say("Checking the targets …")
-            wanted = check_targets(manifest, api_database(), locate_auth_database(auth_database), force=force, say=say)
+            wanted = check_targets(
+                manifest,
+                api_database(),
+                locate_auth_database(auth_database),
+                force=force,
+                say=say,
+                check_only=check_only,
+            )
             if check_only:
                 say("Check only: the backup is intact and the targets are as shown; nothing was changed.")
                 return
