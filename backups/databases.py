@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 Say = Callable[[str], None]
 
@@ -28,6 +28,9 @@ SQLITE_PAGES_PER_STEP = 1024
 # the copy is done in one step (writers wait for the whole copy, once).
 SQLITE_MAX_RESTARTS = 5
 PG_TIMEOUT_SECONDS = 3600
+# libpq's TLS settings, as a URL's query or Django's OPTIONS carry them: kept, so a backup never
+# connects with less protection than the app does.
+LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "target_session_attrs")
 
 
 class BackupError(Exception):
@@ -45,6 +48,7 @@ class Database:
     name: str = ""
     user: str = ""
     password: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_url(cls, url: str, *, base: Path) -> Database:
@@ -58,6 +62,7 @@ class Database:
                 name=unquote(parts.path.lstrip("/")),
                 user=unquote(parts.username or ""),
                 password=unquote(parts.password or ""),
+                options=tuple((k, v) for k, v in parse_qsl(parts.query) if k in LIBPQ_OPTIONS),
             )
         if parts.scheme == "sqlite":
             # sqlite:////abs/path and sqlite:///relative, as django-environ reads them.
@@ -79,6 +84,7 @@ class Database:
                 name=settings["NAME"],
                 user=settings.get("USER") or "",
                 password=settings.get("PASSWORD") or "",
+                options=tuple((k, str(v)) for k, v in (settings.get("OPTIONS") or {}).items() if k in LIBPQ_OPTIONS),
             )
         raise BackupError(f"The API's database engine {settings['ENGINE']} is not one this backup knows.")
 
@@ -116,12 +122,20 @@ class Database:
             env["PGPASSWORD"] = self.password
         env["PGDATABASE"] = self.name
         env["PGCONNECT_TIMEOUT"] = "5"
+        for key, value in self.options:
+            env[f"PG{key.upper()}"] = value  # PGSSLMODE, PGSSLROOTCERT, …
         return env
 
     def connect(self) -> Any:
         import psycopg
 
-        kwargs = {"host": self.host, "port": self.port, "user": self.user, "password": self.password}
+        kwargs = {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            **dict(self.options),
+        }
         try:
             return psycopg.connect(
                 dbname=self.name, connect_timeout=5, autocommit=True, **{k: v for k, v in kwargs.items() if v}
