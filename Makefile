@@ -185,6 +185,21 @@ two-packages: $(VENV)/.installed
 office-sign-in: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	$(PY) reliability/office_sign_in.py $(OFFICE_ARGS)
 
+# Backup and restore of both databases, Better Auth's and the API's (docs/backup-restore.md).
+# make backup [TO=/srv/backups/NAME]: a new directory (default var/backups/<UTC time>) with both and a manifest.
+# make restore FROM=DIR [RESTORE_ARGS=--force|--check-only]: checks it, then puts both back.
+.PHONY: backup restore backup-drill
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(TO) $(BACKUP_ARGS)
+
+restore: $(VENV)/.installed
+	$(PY) manage.py restore "$${FROM:?usage: make restore FROM=var/backups/<UTC time>}" $(RESTORE_ARGS)
+
+# Back up while both serve, destroy, restore, check row for row, revocation after the restore
+# (reliability/README.md). DRILL_ARGS=--postgres: on PostgreSQL at 127.0.0.1:5432.
+backup-drill: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
+	$(PY) reliability/backup_drill.py $(DRILL_ARGS)
+
 fuzz: $(VENV)/.installed
 	$(PY) reliability/fuzz.py $(FUZZ_ARGS)
 

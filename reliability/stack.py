@@ -146,11 +146,11 @@ def manage(env: Mapping[str, str], *args: str, timeout: float = 120) -> str:
 class Process:
     """A server started in its own process group, with its output in a log file."""
 
-    def __init__(self, name: str, cmd: list[str], *, env: Mapping[str, str], log: Path) -> None:
+    def __init__(self, name: str, cmd: list[str], *, env: Mapping[str, str], log: Path, cwd: Path = ROOT) -> None:
         self.name, self.log = name, log
         with open(log, "wb") as out:
             self.popen = subprocess.Popen(  # noqa: S603 (argv built here, no shell)
-                cmd, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
 
     @property

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
     "authn",
     "tasks",
+    "backups",  # manage.py backup / restore: both databases (docs/backup-restore.md)
 ]
 MIDDLEWARE = [
     "api.proxies.TrustedProxyMiddleware",
