@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from backups.databases import Database  # noqa: E402
+from backups.databases import Database, sqlite_journal_mode  # noqa: E402
 from reliability.stack import (  # noqa: E402
     PG_URL,
     UNTHROTTLED,
@@ -373,9 +373,9 @@ def main() -> int:
             )
             if done.returncode:
                 raise Failed(f"Better Auth's migration: {done.stdout}{done.stderr}")
-            if auth_db.engine == "sqlite":
-                # The runbook's one-time step before the first backup: readers then never block its writers.
-                auth_db.execute("PRAGMA journal_mode=WAL")
+            if auth_db.engine == "sqlite" and sqlite_journal_mode(auth_db.path) != "wal":
+                # The web app's migration sets it, so that a backup reading the file never fails a sign-in.
+                raise Failed("Better Auth's SQLite file is not in WAL mode after its migration")
             stack.start_auth()
             stack.start_api()
             stack.bystander = start_gunicorn("bystander", bystander_port, stack.bystander_env, tmp, workers=1)
