@@ -12,6 +12,9 @@ exactly once, that no request failed (5xx or connection error), that the write
 budget was one budget across both instances (Redis), that an ETag from one
 instance is honoured by the other, and that the admin login and the browsable
 API's Authorize form work through HTTPS on both (reliability/tls_front.py).
+Before those HTTPS steps, each instance in turn is replaced as a deploy does it
+(docs/deploys.md, reliability/rolling_restart.py) under steady load, and no read
+or write may fail nor any acknowledged write be lost.
 Last, 20 people sign in and out of a real Better Auth server (interop/, the web
 app's own revocation feed module), and each instance, asked directly, must
 refuse the signed-out token within 2 s (reliability/revocation_phase.py).
