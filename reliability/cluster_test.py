@@ -418,14 +418,19 @@ class Rollout:
 ROLLOUT_SETTLE_SECONDS = 1.0  # steady load before the first reload, between two and after the last
 
 
+RESTARTS = ("usr2", "hup", "stop-start")  # the first is docs/deploys.md's procedure; the others for comparison
+
+
 def rolling_restart_phase(
     proxy: str,
     tls: ssl.SSLContext,
     keys: stack.Secrets,
-    instances: list[stack.Process],
+    instances: list[stack.Process],  # the instances first; stop-start replaces them in this list
+    starters: list[Callable[[], stack.Process]],
     direct: list[str],
     db_url: str,
     seed: int,
+    how: str = "usr2",
 ) -> Rollout:
     """Steady load through nginx while each instance is reloaded as a deploy does it (reliability/rolling_restart.py).
 
@@ -448,9 +453,15 @@ def rolling_restart_phase(
     try:
         for thread in threads:
             thread.start()
-        for proc, url in zip(instances, direct, strict=True):
+        for n, url in enumerate(direct):
             time.sleep(ROLLOUT_SETTLE_SECONDS)
-            upgrades.append(rolling_restart.upgrade_instance(proc, url, WORKERS))
+            if how == "usr2":
+                upgrades.append(rolling_restart.upgrade_instance(instances[n], url, WORKERS))
+            elif how == "hup":
+                upgrades.append(rolling_restart.hup_instance(instances[n], url, WORKERS))
+            else:  # the list is the caller's, which stops what it holds
+                upgrade, instances[n] = rolling_restart.stop_start_instance(instances[n], url, starters[n])
+                upgrades.append(upgrade)
         time.sleep(ROLLOUT_SETTLE_SECONDS)
     finally:
         running.clear()
@@ -498,7 +509,7 @@ def preflight() -> str:
     return nginx or ""
 
 
-def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
+def run(duration: float, seed: int, summary_path: Path | None = None, restart: str = RESTARTS[0]) -> int:
     nginx = preflight()
     started = time.monotonic()
     procs: list[stack.Process] = []
@@ -535,12 +546,19 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
                 {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
                 *("createsuperuser", "--no-input", "--username", ADMIN_USER, "--email", "admin@example.com"),
             )
+            starters = []
             for n, port in enumerate(ports):
                 # As the README deploys metrics: one empty directory per instance, which its workers share.
                 metrics_dir = workdir / f"metrics-{'ab'[n]}"
                 metrics_dir.mkdir()
                 instance_env = {**env, "METRICS_ENABLED": "true", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
                 procs.append(stack.start_gunicorn(f"api-{'ab'[n]}", port, instance_env, workdir, workers=WORKERS))
+                # --restart stop-start's second start, with a log of its own.
+                starters.append(
+                    lambda n=n, port=port, instance_env=instance_env: stack.start_gunicorn(
+                        f"api-{'ab'[n]}-restarted", port, instance_env, workdir, workers=WORKERS
+                    )
+                )
             direct = [f"http://{stack.HOST}:{port}" for port in ports]
             for url in direct:
                 stack.wait_ready(url, procs)
@@ -588,7 +606,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             metrics_violations, metrics_line = check_metrics(direct, proxy, tls, accepted)
             # Before the checks that spend the address's failed-authentication budget on purpose: new workers
             # have verified no token yet, and past that budget only tokens verified before are served.
-            rollout = rolling_restart_phase(proxy, tls, keys, procs[:2], direct, db_url, seed)
+            rollout = rolling_restart_phase(proxy, tls, keys, procs, starters, direct, db_url, seed, restart)
             signouts = revocation_phase.measure(better_auth, {"api-a": direct[0], "api-b": direct[1]})
             front_violations = (
                 tls_front.check_front(proxy, plain, direct[0], tls, keys.token("cluster-big"))
@@ -664,9 +682,15 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=DURATION_SECONDS, help="seconds of load (max 60)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="workload seed, printed for replays")
     parser.add_argument("--json", type=Path, help="also write the summary (counts, sign-out timings) to this file")
+    parser.add_argument(
+        "--restart",
+        choices=RESTARTS,
+        default=RESTARTS[0],
+        help="how the rolling restart replaces an instance: docs/deploys.md's (usr2), or another to compare",
+    )
     args = parser.parse_args()
     print(f"seed {args.seed}")
-    return run(min(max(args.duration, 1.0), 60.0), args.seed, args.json)
+    return run(min(max(args.duration, 1.0), 60.0), args.seed, args.json, args.restart)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ ever finds its port closed and no worker stops before another can serve:
    (within ``--graceful-timeout``) and exit; the new master keeps the socket.
 4. The instance's own ``/readyz`` must answer 200 before the next instance is
    touched, so a release that cannot start leaves the other one serving.
+
+Two other ways, which docs/deploys.md explains we do not take, can be run for
+comparison (``cluster_test.py --restart hup`` or ``stop-start``): gunicorn's HUP,
+and TERM then a new gunicorn on the same port.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +64,12 @@ class Upgrade:
     old_workers: set[int]
     new_workers: set[int]
     seconds: float
+    how: str = "USR2, warm-up, TERM"
 
     def line(self) -> str:
         return (
-            f"{self.instance}: master {self.old_master} -> {self.new_master}, workers {sorted(self.old_workers)} -> "
-            f"{sorted(self.new_workers)}, ready again after {self.seconds:.1f}s"
+            f"{self.instance} ({self.how}): master {self.old_master} -> {self.new_master}, workers "
+            f"{sorted(self.old_workers)} -> {sorted(self.new_workers)}, ready again after {self.seconds:.1f}s"
         )
 
 
@@ -110,3 +116,35 @@ def upgrade_instance(proc: stack.Process, direct_url: str, workers: int, *, time
         wait_for(f"the old master {old_master} gone", lambda: not stack.running(old_master))
     stack.wait_ready(direct_url, [proc], timeout=max(1.0, deadline - time.monotonic()))  # 4.
     return Upgrade(proc.name, old_master, new_master, old_workers, new_workers, time.monotonic() - started)
+
+
+def hup_instance(proc: stack.Process, direct_url: str, workers: int, *, timeout: float = 90) -> Upgrade:
+    """For comparison: gunicorn's HUP, which stops the old workers as soon as the new ones are started."""
+    started = time.monotonic()
+    old_workers = children_of(proc.pid)
+    os.kill(proc.pid, signal.SIGHUP)
+    deadline = started + timeout
+    while True:
+        current = children_of(proc.pid)
+        if len(current) == workers and not current & old_workers:
+            break
+        if not proc.alive() or time.monotonic() > deadline:
+            raise stack.Failed(f"{proc.name}: workers {sorted(current)} after HUP (old {sorted(old_workers)})")
+        time.sleep(0.05)
+    stack.wait_ready(direct_url, [proc], timeout=max(1.0, deadline - time.monotonic()))
+    return Upgrade(proc.name, proc.pid, proc.pid, old_workers, current, time.monotonic() - started, "HUP")
+
+
+def stop_start_instance(
+    proc: stack.Process, direct_url: str, start: Callable[[], stack.Process], *, timeout: float = 90
+) -> tuple[Upgrade, stack.Process]:
+    """For comparison: TERM (gunicorn's graceful stop closes the port), then a new gunicorn on the same port."""
+    started = time.monotonic()
+    old_master, old_workers = proc.pid, children_of(proc.pid)
+    proc.stop(grace=timeout)
+    new = start()
+    stack.wait_ready(direct_url, [new], timeout=timeout)
+    upgrade = Upgrade(
+        proc.name, old_master, new.pid, old_workers, children_of(new.pid), time.monotonic() - started, "TERM, start"
+    )
+    return upgrade, new
