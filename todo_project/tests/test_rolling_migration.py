@@ -50,7 +50,13 @@ USER = "rollout"
 
 EXPAND = '''"""Demonstration expand step, added by test_rolling_migration.py to a copy of the code only."""
 
+import time
+
 from django.db import migrations, models
+
+
+def pause(apps, schema_editor):
+    time.sleep(1)  # the previous release serves the half-migrated schema meanwhile
 
 
 def backfill(apps, schema_editor):
@@ -67,6 +73,7 @@ class Migration(migrations.Migration):
             "RolloutNote",
             fields=[("id", models.BigAutoField(primary_key=True)), ("text", models.CharField(max_length=40))],
         ),
+        migrations.RunPython(pause, migrations.RunPython.noop),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
 '''
@@ -91,6 +98,9 @@ def git(*args: str) -> subprocess.CompletedProcess[str]:
 
 def previous_release() -> tuple[str, str]:
     """The previous release's commit, and how it was chosen (the module's docstring gives the order)."""
+    head = git("rev-parse", "--verify", "HEAD")
+    if head.returncode != 0:
+        pytest.fail(f"{ROOT} is not a git checkout: this test runs the previous release's code from git history")
     if revision := os.environ.get("PREVIOUS_RELEASE"):
         found = git("rev-parse", "--verify", f"{revision}^{{commit}}")
         if found.returncode != 0:
@@ -106,8 +116,7 @@ def previous_release() -> tuple[str, str]:
             relative = str(path.relative_to(ROOT))
             added = git("log", "--follow", "--diff-filter=A", "--format=%H %ct", "--", relative).stdout.split()
             if not added:  # not committed yet: what HEAD holds is the code before it
-                head = git("rev-parse", "HEAD").stdout.strip()
-                return head, f"HEAD, as the newest migration {relative} is not committed yet"
+                return head.stdout.strip(), f"HEAD, as the newest migration {relative} is not committed yet"
             commit, when = added[-2], int(added[-1])  # the first addition, before any rename
             newest = max(newest or (when, commit, relative), (when, commit, relative))
     if newest is None:
