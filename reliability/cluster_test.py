@@ -383,7 +383,7 @@ def check_rows(ledgers: list[Ledger], db_url: str, users: str = "cluster-load") 
 
 @dataclass
 class Rollout:
-    """What the load saw while every instance was reloaded in turn."""
+    """What the load saw while every instance was replaced in turn."""
 
     ledgers: list[Ledger]
     upgrades: list[rolling_restart.Upgrade]
@@ -415,7 +415,7 @@ class Rollout:
         return {kind: {"sent": sent[kind], "failed": failed[kind]} for kind in KINDS}
 
 
-ROLLOUT_SETTLE_SECONDS = 1.0  # steady load before the first reload, between two and after the last
+ROLLOUT_SETTLE_SECONDS = 1.0  # steady load before the first replacement, between two and after the last
 
 
 RESTARTS = ("usr2", "hup", "stop-start")  # the first is docs/deploys.md's procedure; the others for comparison
@@ -432,7 +432,7 @@ def rolling_restart_phase(
     seed: int,
     how: str = "usr2",
 ) -> Rollout:
-    """Steady load through nginx while each instance is reloaded as a deploy does it (reliability/rolling_restart.py).
+    """Steady load through nginx while each instance is replaced as a deploy does it (reliability/rolling_restart.py).
 
     Any failed request of either kind is a violation, and so is any 201 whose row is not in the database.
     """
