@@ -17,7 +17,7 @@ export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: install wheel matrix run api web test test-api test-authn test-web test-plugin test-postgres e2e interop lint \
 	format token superuser check plugin-deps bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load \
-	clean two-packages office-sign-in
+	clean two-packages office-sign-in migrations-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -119,6 +119,10 @@ token: $(VENV)/.installed .env
 superuser: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createsuperuser
+
+# Contract steps (RemoveField, RenameField, ...) only in migrations marked `contract = True` (docs/deploys.md).
+migrations-check: $(VENV)/.installed
+	$(CHECK_ENV) $(PY) -m todo_project.migration_rule
 
 check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
