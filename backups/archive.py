@@ -91,7 +91,9 @@ def take_backup(api: Database, auth: Database, into: Path, say: Say, *, tools: d
     for target in targets(api, auth):
         if not target.database.exists():
             raise BackupError(f"Nothing to back up for {'+'.join(target.holds)}: {target.database.label()} is missing.")
-    partial.mkdir(parents=True)
+    # It holds password hashes, live session tokens and signing keys: its owner alone may read it.
+    partial.mkdir(parents=True, mode=0o700)
+    partial.chmod(0o700)  # whatever the umask
     started = now()
     entries = []
     for target in targets(api, auth):
