@@ -35,7 +35,8 @@ install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.i
 # The API on :8000 and the web app on :3000 together, as they ship: gunicorn, and the web app's
 # production build behind server.ts (its sign-in limits and headers); Ctrl-C stops both. The build
 # runs only when the app's sources changed (frontend/scripts/build-if-changed.ts). DEBUG stays as
-# .env says. gthread workers: idle browser connections wait in a poller, not in a worker.
+# .env says. gthread workers: idle browser connections wait in a poller, not in a worker; no
+# control socket, which would be one per user in ~/.gunicorn, shared by every gunicorn started.
 run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
 	$(PY) manage.py migrate --no-input
 	cd $(FRONTEND) && npm run --silent setup && npm run --silent build:cached
@@ -45,7 +46,7 @@ run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/sta
 	@# Background jobs ignore Ctrl-C's SIGINT in a script, so it is turned into one SIGTERM for the group.
 	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
 	$(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 \
-		--timeout 30 --graceful-timeout 5 --forwarded-allow-ips "" & \
+		--timeout 30 --graceful-timeout 5 --forwarded-allow-ips "" --no-control-socket & \
 	(cd $(FRONTEND) && npm run --silent start -- -H $(HOST) -p $(WEB_PORT)) & \
 	wait
 

@@ -21,6 +21,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 
+/** The environment, or a stand-in for it in tests. */
+type Environment = Readonly<Record<string, string | undefined>>;
+
 export const STAMP_FILE = path.join(".next", "source-stamp.json");
 const BUILD_ID_FILE = path.join(".next", "BUILD_ID");
 
@@ -59,7 +62,7 @@ function filesUnder(root: string, relative: string, skipTop: boolean): string[] 
 }
 
 /** The `NEXT_PUBLIC_*` values `next build` would see: the environment wins over the files, as in Next.js. */
-export function publicBuildEnv(frontendDir: string, env: NodeJS.ProcessEnv): Record<string, string> {
+export function publicBuildEnv(frontendDir: string, env: Environment): Record<string, string> {
   const merged: Record<string, string> = {};
   for (const file of BUILD_ENV_FILES) {
     const full = path.join(frontendDir, file);
@@ -74,7 +77,7 @@ export function publicBuildEnv(frontendDir: string, env: NodeJS.ProcessEnv): Rec
 }
 
 /** The fingerprint of everything the build depends on (see the file's comment). */
-export function buildFingerprint(frontendDir: string, env: NodeJS.ProcessEnv = process.env): string {
+export function buildFingerprint(frontendDir: string, env: Environment = process.env): string {
   const hash = createHash("sha256");
   const add = (label: string, content: string | Buffer) => {
     hash.update(`${label}\0${content.length}\0`);
@@ -120,7 +123,7 @@ export function isUpToDate(frontendDir: string, fingerprint: string): boolean {
 
 export interface EnsureBuiltOptions {
   frontendDir: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** Runs the build; resolves to its exit status. */
   build: () => Promise<number>;
   log?: (line: string) => void;

@@ -20,7 +20,7 @@ const write = (file: string, text: string) => {
   mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
   writeFileSync(path.join(dir, file), text);
 };
-const run = (env: NodeJS.ProcessEnv = {}) => ensureBuilt({ frontendDir: dir, env, build, log: () => undefined });
+const run = (env: Record<string, string> = {}) => ensureBuilt({ frontendDir: dir, env, build, log: () => undefined });
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "build-if-changed-"));
