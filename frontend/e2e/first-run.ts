@@ -99,11 +99,16 @@ interface Start {
   toTaskListMs: number;
 }
 
-async function oneStart(dir: string, n: number, browser: Browser): Promise<Start> {
-  const [webPort, apiPort] = [await freePort(), await freePort()];
+interface Ports {
+  web: number;
+  api: number;
+}
+
+async function oneStart(dir: string, logDir: string, n: number, ports: Ports, browser: Browser): Promise<Start> {
+  const [webPort, apiPort] = [ports.web, ports.api];
   const webUrl = `http://localhost:${webPort}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const log = createWriteStream(path.join(dir, `first-run-${n}.log`));
+  const log = createWriteStream(path.join(logDir, `first-run-${n}.log`));
   const started = Date.now();
   const make: ChildProcess = spawn("make", [options.target!, `PORT=${apiPort}`, `WEB_PORT=${webPort}`], {
     cwd: dir,
@@ -184,12 +189,16 @@ async function main(): Promise<number> {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
   });
+  // The same ports on every start: the API's address is a NEXT_PUBLIC_ value, and a new one
+  // would rightly count as a change to the build.
+  const ports = { web: await freePort(), api: await freePort() };
+  const logDir = mkdtempSync(path.join(tmpdir(), "first-run-logs-"));
   let failed = false;
   try {
     for (let n = 1; n <= Number(options.starts); n += 1) {
-      const label = n === 1 ? "start 1 (first after a fresh checkout)" : `start ${n} (again)`;
+      const label = n === 1 ? "start 1 (the first, building if needed)" : `start ${n} (again)`;
       try {
-        const start = await oneStart(dir, n, browser);
+        const start = await oneStart(dir, logDir, n, ports, browser);
         console.log(
           `${label}: page answers 200 after ${seconds(start.pageMs)}, API after ${seconds(start.apiMs)}; ` +
             `sign-up page loads in ${seconds(start.signUpPageMs)}; click -> /tasks ${seconds(start.toTasksUrlMs)}, ` +
@@ -204,7 +213,8 @@ async function main(): Promise<number> {
   } finally {
     await browser.close();
     if (!options.repo && !options.keep && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-    else console.log(`first-run: logs in ${dir}/first-run-*.log`);
+    if (failed || options.keep) console.log(`first-run: make's output in ${logDir}/first-run-*.log`);
+    else rmSync(logDir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
 }
