@@ -37,10 +37,10 @@ install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.i
 # runs only when the app's sources changed (frontend/scripts/build-if-changed.ts). DEBUG stays as
 # .env says. gthread workers: idle browser connections wait in a poller, not in a worker; no
 # control socket, which would be one per user in ~/.gunicorn, shared by every gunicorn started.
-# The two sides get ready side by side, each in one Node or Python process per step (no npm in
-# between), since each start costs seconds on a small machine; either side ending stops the other.
-RUN_TSX := node --import tsx
-run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json $(FRONTEND)/.env.local
+# The two sides get ready side by side, the web app's in one Node process (scripts/run-built.ts:
+# setup, build check, server.ts), since each start costs seconds on a small machine; either side
+# ending stops the other.
+run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up once it says Ready.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
@@ -49,8 +49,7 @@ run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/sta
 	($(PY) manage.py migrate --no-input && exec $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
 		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 5 \
 		--forwarded-allow-ips "" --no-control-socket) & \
-	(cd $(FRONTEND) && { $(RUN_TSX) scripts/setup.ts & $(RUN_TSX) scripts/build-if-changed.ts; built=$$?; \
-		wait $$! && [ $$built = 0 ]; } && exec $(RUN_TSX) server.ts -H $(HOST) -p $(WEB_PORT)) & \
+	(cd $(FRONTEND) && NODE_ENV=production exec node --import tsx scripts/run-built.ts -H $(HOST) -p $(WEB_PORT)) & \
 	wait -n; exit $$?
 
 # The same two with hot reload, for development: runserver and `next dev`.
@@ -64,10 +63,6 @@ dev: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	(cd $(FRONTEND) && npx next dev --port $(WEB_PORT)) & \
 	wait
-
-# The web app's local settings (`npm run setup`), before anything builds: the build reads them.
-$(FRONTEND)/.env.local: | .env $(FRONTEND)/node_modules/.installed
-	cd $(FRONTEND) && $(RUN_TSX) scripts/setup.ts
 
 # The admin's and the API docs' files for WhiteNoise, collected once per install; with DEBUG on
 # WhiteNoise also finds them in the apps, with DEBUG off only here.

@@ -151,7 +151,8 @@ export async function ensureBuilt(options: EnsureBuiltOptions): Promise<"built" 
   return "built";
 }
 
-function nextBuild(frontendDir: string): Promise<number> {
+/** `next build` in the app's directory, its output shown; resolves to its exit status. */
+export function nextBuild(frontendDir: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(path.join(frontendDir, "node_modules", ".bin", "next"), ["build"], {
       cwd: frontendDir,
