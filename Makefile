@@ -17,7 +17,7 @@ export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: install wheel matrix run api web test test-api test-authn test-web test-plugin test-postgres e2e interop lint \
 	format token superuser check plugin-deps bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load \
-	clean two-packages office-sign-in dev first-run
+	clean two-packages office-sign-in
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,7 @@ run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/sta
 	wait -n; exit $$?
 
 # The same two with hot reload, for development: runserver and `next dev`.
+.PHONY: dev
 dev: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
 	$(PY) manage.py migrate --no-input
 	cd $(FRONTEND) && npm run --silent setup
@@ -122,6 +123,13 @@ test-plugin: plugin-deps
 # The browser tests: real Next.js and Django servers, headless Chromium (Debian's `chromium`).
 e2e: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm run --silent e2e
+
+# A newcomer's wait: `make run` in a fresh clone to the first page, and the sign-up click to the
+# first task list, on a first and a second start, in headless Chromium (Debian's `chromium`).
+# Figures are printed, never asserted; FIRST_RUN_ARGS="--deps install" lets make install everything.
+.PHONY: first-run
+first-run: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
+	cd $(FRONTEND) && npx tsx e2e/first-run.ts $(FIRST_RUN_ARGS)
 
 # The same suite on the local PostgreSQL (user postgres, trust auth).
 # authn's suite has no database of its own to speak of (SQLite in memory): `make test-api` runs it.
@@ -208,12 +216,6 @@ two-packages: $(VENV)/.installed
 # password, against the production build on SQLite (reliability/README.md); OFFICE_ARGS=--skip-build reuses it.
 office-sign-in: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	$(PY) reliability/office_sign_in.py $(OFFICE_ARGS)
-
-# A newcomer's wait: `make run` in a fresh clone to the first page, and the sign-up click to the
-# first task list, on a first and a second start, in headless Chromium (Debian's `chromium`).
-# Figures are printed, never asserted; FIRST_RUN_ARGS="--deps install" lets make install everything.
-first-run: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
-	cd $(FRONTEND) && npx tsx e2e/first-run.ts $(FIRST_RUN_ARGS)
 
 fuzz: $(VENV)/.installed
 	$(PY) reliability/fuzz.py $(FUZZ_ARGS)
