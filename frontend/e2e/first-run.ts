@@ -2,9 +2,9 @@
  * `make first-run`: what a newcomer waits for, from `make run` to their first task list.
  *
  * Clones the repository's committed HEAD (`--revision REV` for another, e.g. to compare with an
- * older `make run`; or takes `--repo DIR` as it is), then starts
- * `make <target>` there (default `run`) `--starts` times (default 2: the first start after the
- * build, then a second one), and for each start prints:
+ * older `make run`; or takes `--repo DIR` as it is), then starts `make <target>` there (default
+ * `run`) `--starts` times (default 2: the first, which builds the app, then a second one on that
+ * build), and for each start prints:
  *
  * - the time from `make run` to http://localhost:<port>/ answering 200 (redirects followed, as a
  *   browser does), and to the API answering too;
