@@ -32,18 +32,43 @@ install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.i
 	@$(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'REVOCATION_FEED_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
 	@echo "Wrote .env (DEBUG on, random SECRET_KEY, BETTER_AUTH_SECRET and REVOCATION_FEED_SECRET)."
 
-# The API on :8000 and the web app on :3000 together; Ctrl-C stops both.
-run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
+# The API on :8000 and the web app on :3000 together, as they ship: gunicorn, and the web app's
+# production build behind server.ts (its sign-in limits and headers); Ctrl-C stops both. The build
+# runs only when the app's sources changed (frontend/scripts/build-if-changed.ts). DEBUG stays as
+# .env says. gthread workers: idle browser connections wait in a poller, not in a worker; no
+# control socket, which would be one per user in ~/.gunicorn, shared by every gunicorn started.
+# The two sides get ready side by side, the web app's in one Node process (scripts/run-built.ts:
+# setup, build check, server.ts), since each start costs seconds on a small machine; either side
+# ending stops the other.
+run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
+	@echo ""
+	@echo "  Open http://localhost:$(WEB_PORT) and sign up once it says Ready.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
+	@echo ""
+	@# Background jobs ignore Ctrl-C's SIGINT in a script, so it is turned into one SIGTERM for the group.
+	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
+	($(PY) manage.py migrate --no-input && exec $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
+		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 5 \
+		--forwarded-allow-ips "" --no-control-socket) & \
+	(cd $(FRONTEND) && NODE_ENV=production exec node --import tsx scripts/run-built.ts -H $(HOST) -p $(WEB_PORT)) & \
+	wait -n; exit $$?
+
+# The same two with hot reload, for development: runserver and `next dev`.
+.PHONY: dev
+dev: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
 	$(PY) manage.py migrate --no-input
 	cd $(FRONTEND) && npm run --silent setup
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
-	@# Background jobs ignore Ctrl-C's SIGINT in a script, so it is turned into one SIGTERM for the group.
 	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	(cd $(FRONTEND) && npx next dev --port $(WEB_PORT)) & \
 	wait
+
+# The admin's and the API docs' files for WhiteNoise, collected once per install; with DEBUG on
+# WhiteNoise also finds them in the apps, with DEBUG off only here.
+staticfiles/staticfiles.json: $(VENV)/.installed .env
+	$(PY) manage.py collectstatic --no-input -v 0
 
 # The API alone (dev token: make token SUB=alice).
 api: $(VENV)/.installed .env
@@ -98,6 +123,13 @@ test-plugin: plugin-deps
 # The browser tests: real Next.js and Django servers, headless Chromium (Debian's `chromium`).
 e2e: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	cd $(FRONTEND) && npm run --silent e2e
+
+# A newcomer's wait: `make run` in a fresh clone to the first page, and the sign-up click to the
+# first task list, on a first and a second start, in headless Chromium (Debian's `chromium`).
+# Figures are printed, never asserted; FIRST_RUN_ARGS="--deps install" lets make install everything.
+.PHONY: first-run
+first-run: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
+	cd $(FRONTEND) && npx tsx e2e/first-run.ts $(FIRST_RUN_ARGS)
 
 # The same suite on the local PostgreSQL (user postgres, trust auth).
 # authn's suite has no database of its own to speak of (SQLite in memory): `make test-api` runs it.

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
 import { describeMigration, migrateAuthDatabase } from "./migrate-auth-db";
 
@@ -21,7 +22,7 @@ function feedSecret(): { secret: string; from: string } {
   return { secret: randomBytes(32).toString("base64url"), from: "a fresh value (give the API the same one)" };
 }
 
-function ensureLocalEnvFile(): void {
+export function ensureLocalEnvFile(): void {
   if (existsSync(ENV_FILE)) {
     // Files written before the revocation feed existed get its secret added, nothing else changes.
     const text = readFileSync(ENV_FILE, "utf8");
@@ -52,8 +53,14 @@ function ensureLocalEnvFile(): void {
   console.log(`Wrote ${ENV_FILE} with a generated BETTER_AUTH_SECRET and the REVOCATION_FEED_SECRET from ${feed.from}.`);
 }
 
-ensureLocalEnvFile();
-// Variables already set in the environment win over the file, as they do for Next.js.
-process.loadEnvFile(ENV_FILE);
-console.log(describeMigration(await migrateAuthDatabase()));
-process.exit(0);
+/** Reads .env.local into the environment; variables already set win over the file, as they do for Next.js. */
+export function loadLocalEnvFile(): void {
+  process.loadEnvFile(ENV_FILE);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  ensureLocalEnvFile();
+  loadLocalEnvFile();
+  console.log(describeMigration(await migrateAuthDatabase()));
+  process.exit(0);
+}
