@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django_ratelimit.core import get_usage
+from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle
 
 if TYPE_CHECKING:
@@ -44,3 +45,23 @@ class UserRateThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return max(1, self._wait) if self._wait is not None else None
+
+
+class CountedFirst(BasePermission):
+    """The user's rate limits, as the first of a view's ``permission_classes``: a refused request costs budget too.
+
+    DRF checks throttles after permissions: 403s for another user's ``{user_id}``
+    would be free, and could be sent without end. A view using this sets
+    ``throttle_classes = []``, so nothing is counted twice.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        # Once per HTTP request: DRF's OPTIONS answer asks again, for a pretend POST or PUT.
+        http_request = request._request
+        if getattr(http_request, "_counted_against_budgets", False):
+            return True
+        http_request._counted_against_budgets = True
+        throttle = UserRateThrottle()
+        if not throttle.allow_request(request, view):
+            view.throttled(request, throttle.wait())
+        return True
