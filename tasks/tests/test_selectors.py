@@ -5,8 +5,8 @@ import pytest
 from tasks.models import Task
 from tasks.pages import TaskPage, list_page, list_total, task_listing, task_page
 from tasks.selectors import task_list, task_of
-from tasks.totals import Total
 from tasks.serializers import ORDERINGS, TASK_FIELDS
+from tasks.totals import Total
 
 # Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
 pytestmark = pytest.mark.usefixtures("sql_path")
