@@ -79,10 +79,12 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tasks.listing import task_listing
     from tasks.models import TaskCount
-    from tasks.pages import keyset_rows, list_total, task_listing, task_page_query
+    from tasks.pages import keyset_rows, list_total
     from tasks.selectors import task_list
     from tasks.serializers import TASK_FIELDS
+    from tasks.usual_page import task_page_query
 
     def page(status: str, offset: int, limit: int = 50) -> tuple[str, list[Any]]:
         query = task_page_query(connection.alias, status=status, ordering="-created_at", fields=TASK_FIELDS)

@@ -1,4 +1,4 @@
-"""What the task services and selectors refuse, in the domain's words; ``views.py`` maps each to its HTTP answer."""
+"""What the task rules refuse, in the domain's words; ``http.py`` is the one place that maps each to its HTTP answer."""
 
 
 class TaskError(Exception):

@@ -15,6 +15,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .errors import TaskChanged
 from .models import Task
 from .serializers import TaskSerializer
 
@@ -37,7 +38,24 @@ def if_match_allows(task: Task, if_match: str | None) -> bool:
 
 
 class ETagMixin:
-    """Adds ``ETag`` to every single-task response (a 200 or 201 whose body is one task)."""
+    """Adds ``ETag`` to every single-task response (a 200 or 201 whose body is one task), and reads ``If-Match``."""
+
+    conditional_actions = ("update", "partial_update", "destroy", "complete")  # the writes If-Match guards
+
+    @property
+    def if_match(self) -> str | None:
+        return self.request.headers.get("If-Match")  # type: ignore[attr-defined]
+
+    def check_preconditions(self, task: Task) -> None:
+        """``TaskChanged`` when a write's ``If-Match`` no longer names ``task``'s version.
+
+        RFC 9110 §13.2.1: a precondition is evaluated before the request's content
+        (412 before 400). The service checks it again with the row locked, which is
+        what guards the write; by action, not method, as DRF's OPTIONS answer reads
+        the task as a pretend PUT.
+        """
+        if self.action in self.conditional_actions and not if_match_allows(task, self.if_match):  # type: ignore[attr-defined]
+            raise TaskChanged(task.pk)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]

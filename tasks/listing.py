@@ -31,7 +31,7 @@ class TaskListing:
 class TaskListQuerySet(QuerySet):
     """``listing.rows()``, with its SQL built only when something reads the QuerySet.
 
-    Why: the usual page is read by SQL compiled once (``pages.task_page``) and
+    Why: the usual page is read by SQL compiled once (``usual_page.task_page``) and
     needs no query built; building it on every list request would cost about as
     much as that read. Anything that reads this QuerySet (iterating, slicing,
     filtering, ``.query``) builds it first, so it behaves as ``listing.rows()``
@@ -58,3 +58,10 @@ class TaskListQuerySet(QuerySet):
     def query(self, value: Query) -> None:
         QuerySet.query.fset(self, value)
         self._built = True
+
+
+def task_listing(
+    *, user_id: str, fields: tuple[str, ...], status: str = "all", search: str = "", ordering: str = "-created_at"
+) -> TaskListQuerySet:
+    """The user's list with the query's filters: a QuerySet of ``.values(*fields)`` rows, for ``pages.list_page``."""
+    return TaskListQuerySet.of(TaskListing(user_id, fields, status, search, ordering))

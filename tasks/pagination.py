@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 
 from .cursors import decode_cursor, encode_cursor
 from .listing import TaskListQuerySet
-from .pages import TaskPage, keyset_page, list_page, list_total
+from .pages import keyset_page, list_page, list_total
 from .serializers import PageQuerySerializer, validated
 from .totals import Total
+from .usual_page import TaskPage
 
 
 class HeaderLimitOffsetPagination(LimitOffsetPagination):
@@ -27,7 +28,7 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
 
     ``X-Total-Count`` is exact, except for a search matching more than ``totals.SEARCH_COUNT_CAP``
     tasks: then ``1000+``, more than the cap. The page and the total come from the selectors
-    (``pages.py``), which read the usual page with its total in one precompiled query.
+    (``pages.py``, ``usual_page.py``), which read the usual page with its total in one precompiled query.
     """
 
     default_limit = 50
@@ -35,7 +36,7 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
     after_query_param = "after"
 
     def paginate_queryset(self, queryset: TaskListQuerySet, request: Request, view: APIView | None = None) -> list[Any]:
-        """A page of the list ``pages.task_listing`` gave the view, read by ``pages.list_page`` or ``keyset_page``."""
+        """A page of the list ``listing.task_listing`` gave the view, read by ``pages.list_page`` or ``keyset_page``."""
         params = validated(PageQuerySerializer, request.query_params)
         self.request, self.view, self.rows = request, view, queryset
         self.limit, self.offset, self.after = params["limit"], params["offset"], params.get("after")

@@ -3,7 +3,7 @@
 Why: Django compiles a QuerySet's SQL anew on every evaluation, which costs more
 than SQLite takes to answer a single-task lookup (``make bench-instructions``
 counts the difference, run once with ``PRECOMPILED_SQL=off``). Only the selectors use this module
-(``selectors.task_of``, ``pages.task_page``): views see QuerySets.
+(``selectors.task_of``, ``usual_page.task_page``): views see QuerySets.
 
 This is the only module that reaches below Django's public QuerySet API. It relies on:
 

@@ -3,7 +3,7 @@
 The single-task lookup runs as SQL compiled once (``precompiled``) unless
 ``TASKS_PRECOMPILED_SQL`` is off; then, as every other read, through the public
 QuerySet API. Both give the same row in the same query. A list's pages and
-totals are read by ``pages.py`` and ``totals.py``.
+totals are read by ``listing.py``, ``pages.py`` and ``totals.py``.
 """
 
 from typing import Any

@@ -11,12 +11,12 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from tasks import pages, precompiled, selectors
+from tasks import precompiled, selectors, usual_page
 from tasks.checks import check_precompiled_reads
 from tasks.models import Task, TaskCount
-from tasks.pages import task_page
 from tasks.selectors import task_of
 from tasks.serializers import ORDERINGS, TASK_FIELDS
+from tasks.usual_page import task_page
 from todo_project.tests.test_settings import run_python
 
 from .factories import TaskFactory
@@ -211,7 +211,7 @@ def test_the_setting_comes_from_precompiled_sql_in_the_environment(tmp_path, val
 def nothing_compiled_yet(monkeypatch) -> None:
     """Each precompiled read as at a fresh start: its SQL not yet compiled."""
     monkeypatch.setattr(selectors._ONE_TASK, "_compiled", {})
-    monkeypatch.setattr(pages._PAGE, "_compiled", {})
+    monkeypatch.setattr(usual_page._PAGE, "_compiled", {})
 
 
 def test_the_check_compiles_every_precompiled_read_without_touching_the_database(settings, nothing_compiled_yet):
@@ -219,7 +219,7 @@ def test_the_check_compiles_every_precompiled_read_without_touching_the_database
 
     assert check_precompiled_reads() == []
     # The single task, and 3 statuses times 8 orderings of a page.
-    assert (len(selectors._ONE_TASK._compiled), len(pages._PAGE._compiled)) == (1, 24)
+    assert (len(selectors._ONE_TASK._compiled), len(usual_page._PAGE._compiled)) == (1, 24)
 
 
 def test_a_django_whose_compiler_changed_is_reported_at_the_start_with_the_switch(

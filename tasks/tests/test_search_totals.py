@@ -13,8 +13,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tasks.listing import task_listing
 from tasks.models import Task
-from tasks.pages import list_total, task_listing
+from tasks.pages import list_total
 from tasks.totals import SEARCH_COUNT_CAP, Total
 
 # Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.

@@ -2,11 +2,13 @@
 
 import pytest
 
+from tasks.listing import task_listing
 from tasks.models import Task
-from tasks.pages import TaskPage, list_page, list_total, task_listing, task_page
+from tasks.pages import list_page, list_total
 from tasks.selectors import task_list, task_of
 from tasks.serializers import ORDERINGS, TASK_FIELDS
 from tasks.totals import Total
+from tasks.usual_page import TaskPage, task_page
 
 # Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
 pytestmark = pytest.mark.usefixtures("sql_path")
