@@ -26,15 +26,6 @@ FIELDS = [field.attname for field in Task._meta.concrete_fields]
 
 
 @pytest.fixture
-def compiles(monkeypatch) -> list[SQLCompiler]:
-    """Every ``SQLCompiler.as_sql()`` call: each QuerySet evaluation makes one, a precompiled read none."""
-    calls = []
-    as_sql = SQLCompiler.as_sql
-    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **kw: calls.append(self) or as_sql(self, *a, **kw))
-    return calls
-
-
-@pytest.fixture
 def precompiled_reads(monkeypatch) -> list[precompiled.CompiledQuery]:
     """Every query run as precompiled SQL."""
     calls = []
