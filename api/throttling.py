@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django_ratelimit.core import get_usage
 from rest_framework.permissions import BasePermission
+from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 if TYPE_CHECKING:
@@ -48,11 +49,12 @@ class UserRateThrottle(BaseThrottle):
 
 
 class CountedFirst(BasePermission):
-    """The user's rate limits, as the first of a view's ``permission_classes``: a refused request costs budget too.
+    """The rate limits (``DEFAULT_THROTTLE_CLASSES``), as the first of a view's ``permission_classes``.
 
     DRF checks throttles after permissions: 403s for another user's ``{user_id}``
-    would be free, and could be sent without end. A view using this sets
-    ``throttle_classes = []``, so nothing is counted twice.
+    would be free, and could be sent without end. Checked as the first
+    permission, a refused request costs its user's budget too. A view using this
+    sets ``throttle_classes = []``, so nothing is counted twice.
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
@@ -61,7 +63,9 @@ class CountedFirst(BasePermission):
         if getattr(http_request, "_counted_against_budgets", False):
             return True
         http_request._counted_against_budgets = True
-        throttle = UserRateThrottle()
-        if not throttle.allow_request(request, view):
-            view.throttled(request, throttle.wait())
+        # As APIView.check_throttles: every throttle counts the request; the longest wait is the answer's.
+        throttles = [throttle_class() for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES]
+        waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, view)]
+        if waits:
+            view.throttled(request, max((wait for wait in waits if wait is not None), default=None))
         return True

@@ -32,8 +32,8 @@ class TaskListQuerySet(QuerySet):
     """``listing.rows()``, with its SQL built only when something reads the QuerySet.
 
     Why: the usual page is read by SQL compiled once (``usual_page.task_page``) and
-    needs no query built; building it on every list request would cost about as
-    much as that read. Anything that reads this QuerySet (iterating, slicing,
+    needs no query built; building one on every list request would give back much
+    of what compiling that page once saves. Anything that reads this QuerySet (iterating, slicing,
     filtering, ``.query``) builds it first, so it behaves as ``listing.rows()``
     in every way; what it derives is a plain QuerySet with no ``listing``.
     """

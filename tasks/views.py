@@ -40,7 +40,7 @@ class TaskViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     serializer_class = TaskSerializer
     # The rate limit first, then IsPathOwner before any query: a foreign {user_id} is 403 at once, and counted.
     permission_classes = [CountedFirst, IsAuthenticated, IsPathOwner, IsTaskOwner]
-    throttle_classes: list[Any] = []  # CountedFirst applies them
+    throttle_classes: list[Any] = []  # CountedFirst applies DEFAULT_THROTTLE_CLASSES
     pagination_class = HeaderLimitOffsetPagination
     # Ids that cannot be a row (not digits, past 64 bits) never reach the database.
     lookup_value_regex = r"[0-9]{1,18}"
