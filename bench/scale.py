@@ -79,9 +79,12 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tasks.listing import task_listing
     from tasks.models import TaskCount
-    from tasks.selectors import TaskListing, task_list, task_page_query
+    from tasks.pages import keyset_rows, list_total
+    from tasks.selectors import task_list
     from tasks.serializers import TASK_FIELDS
+    from tasks.usual_page import task_page_query
 
     def page(status: str, offset: int, limit: int = 50) -> tuple[str, list[Any]]:
         query = task_page_query(connection.alias, status=status, ordering="-created_at", fields=TASK_FIELDS)
@@ -89,7 +92,7 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
 
     rows = task_list(user_id=HEAVY).values(*TASK_FIELDS)
     last = rows[heavy_total // 2]
-    keyset = TaskListing(user_id=HEAVY, fields=TASK_FIELDS).keyset_rows(after=(last["created_at"], last["id"]))[:51]
+    keyset = keyset_rows(task_listing(user_id=HEAVY, fields=TASK_FIELDS), after=(last["created_at"], last["id"]))[:51]
     counter = TaskCount.objects.filter(user_id=HEAVY).values_list("total", flat=True)
     plans = {
         "first page (rows)": page("all", 0),
@@ -99,10 +102,10 @@ def explain_list_queries(heavy_total: int) -> dict[str, str]:
         "offset page at the end (?offset=)": page("all", heavy_total - 50),
     }
     for name, term in SEARCHES.items():
-        searched = TaskListing(user_id=HEAVY, fields=TASK_FIELDS, search=term)
-        plans[f"search, {name} (?search={term}, rows)"] = searched.keyset_rows(after=None)[:51].query.sql_with_params()
+        searched = task_listing(user_id=HEAVY, fields=TASK_FIELDS, search=term)
+        plans[f"search, {name} (?search={term}, rows)"] = keyset_rows(searched, after=None)[:51].query.sql_with_params()
         with CaptureQueriesContext(connection) as counted:  # the COUNT(*) the paginator runs, as it runs it
-            searched.total()
+            list_total(searched)
         plans[f"search, {name} (X-Total-Count)"] = (counted.captured_queries[-1]["sql"], None)
     explained = {}
     with connection.cursor() as cursor:

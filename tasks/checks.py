@@ -9,8 +9,10 @@ from django.core import checks
 
 from . import precompiled
 from .models import Task
-from .selectors import STATUSES, task_of_query, task_page_query
+from .selectors import task_of_query
 from .serializers import ORDERINGS, TASK_FIELDS
+from .totals import STATUSES
+from .usual_page import task_page_query
 
 
 def compile_every_precompiled_read(database: str) -> None:

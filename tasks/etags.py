@@ -2,7 +2,9 @@
 
 Two tabs editing one task: the second save carries the version it started
 from; if the task changed meanwhile it gets 412 instead of silently
-overwriting. Without ``If-Match`` the last write wins, as before.
+overwriting. Without ``If-Match`` the last write wins, as before. The services
+check ``If-Match`` with the row locked (``services.py``); this module says what
+a version is and puts it on the responses.
 """
 
 from __future__ import annotations
@@ -10,22 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-from django.shortcuts import get_object_or_404
-from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .errors import TaskChanged
 from .models import Task
 from .serializers import TaskSerializer
-
-CONDITIONAL_METHODS = ("PUT", "PATCH", "DELETE")
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "Precondition failed - the task changed since you read it; reload it and retry"
-    default_code = "precondition_failed"
 
 
 def task_etag(representation: Mapping[str, Any]) -> str:
@@ -37,31 +29,36 @@ def task_etag(representation: Mapping[str, Any]) -> str:
     return f'"{representation["id"]}:{representation["updated_at"]}"'
 
 
-class ConditionalTaskMixin:
-    """Adds ``ETag`` to single-task responses and checks ``If-Match`` before a write."""
+def if_match_allows(task: Task, if_match: str | None) -> bool:
+    """Whether ``If-Match`` (absent, ``*``, or a list of tags) lets a write to ``task`` through."""
+    if if_match is None:
+        return True
+    candidates = [candidate.strip() for candidate in if_match.split(",")]
+    return "*" in candidates or task_etag(TaskSerializer(task).data) in candidates
 
-    conditional_write = False
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # Check and write in one transaction with the row locked, so two writers
-        # holding the same ETag cannot both pass the check.
-        if request.method in CONDITIONAL_METHODS and "HTTP_IF_MATCH" in request.META:
-            self.conditional_write = True
-            with transaction.atomic():
-                return super().dispatch(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
+class ETagMixin:
+    """Adds ``ETag`` to every single-task response (a 200 or 201 whose body is one task), and reads ``If-Match``."""
 
-    def get_locked_object(self) -> Task:
-        """The task, locked for this transaction, if ``If-Match`` still names its version (else 412)."""
-        task = get_object_or_404(self.get_queryset().select_for_update(), pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, task)
-        candidates = [candidate.strip() for candidate in self.request.headers["If-Match"].split(",")]
-        if "*" not in candidates and task_etag(TaskSerializer(task).data) not in candidates:
-            raise PreconditionFailed()
-        return task
+    conditional_actions = ("update", "partial_update", "destroy", "complete")  # the writes If-Match guards
+
+    @property
+    def if_match(self) -> str | None:
+        return self.request.headers.get("If-Match")  # type: ignore[attr-defined]
+
+    def check_preconditions(self, task: Task) -> None:
+        """``TaskChanged`` when a write's ``If-Match`` no longer names ``task``'s version.
+
+        RFC 9110 §13.2.1: a precondition is evaluated before the request's content
+        (412 before 400). The service checks it again with the row locked, which is
+        what guards the write; by action, not method, as DRF's OPTIONS answer reads
+        the task as a pretend PUT.
+        """
+        if self.action in self.conditional_actions and not if_match_allows(task, self.if_match):  # type: ignore[attr-defined]
+            raise TaskChanged(task.pk)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         data = getattr(response, "data", None)
         if response.status_code in (200, 201) and isinstance(data, Mapping) and "updated_at" in data:
             response["ETag"] = task_etag(data)

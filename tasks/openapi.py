@@ -5,8 +5,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from api.openapi import INPUT_ERRORS, OWNER_ERRORS, TASK_ERRORS, error
 
-from .selectors import SEARCH_COUNT_CAP
 from .serializers import ORDERING_FIELDS, TaskCompleteSerializer, TaskSerializer
+from .totals import SEARCH_COUNT_CAP
 
 USER_ID = OpenApiParameter("user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The token's `sub`")
 # Ids the router accepts: 1 to 18 digits (anything else is a 404 without a query).
@@ -24,7 +24,7 @@ LIST_PARAMETERS = [
     ),
     OpenApiParameter(
         "X-Total-Count",
-        # Digits, or digits and "+": a search stops counting at SEARCH_COUNT_CAP (selectors).
+        # Digits, or digits and "+": a search stops counting at SEARCH_COUNT_CAP (totals.py).
         {"type": "string", "pattern": r"^[0-9]+\+?$"},
         OpenApiParameter.HEADER,
         response=[200],

@@ -16,29 +16,33 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from .cursors import decode_cursor, encode_cursor
-from .selectors import TaskListing, TaskPage, Total
+from .listing import TaskListQuerySet
+from .pages import keyset_page, list_page, list_total
 from .serializers import PageQuerySerializer, validated
+from .totals import Total
+from .usual_page import TaskPage
 
 
 class HeaderLimitOffsetPagination(LimitOffsetPagination):
     """``X-Total-Count`` plus an RFC 8288 ``Link`` header with next/prev (next only for keyset pages).
 
-    ``X-Total-Count`` is exact, except for a search matching more than ``selectors.SEARCH_COUNT_CAP``
-    tasks: then ``1000+``, more than the cap.
+    ``X-Total-Count`` is exact, except for a search matching more than ``totals.SEARCH_COUNT_CAP``
+    tasks: then ``1000+``, more than the cap. The page and the total come from the selectors
+    (``pages.py``, ``usual_page.py``), which read the usual page with its total in one precompiled query.
     """
 
     default_limit = 50
     max_limit = 200
     after_query_param = "after"
 
-    def paginate_queryset(self, listing: TaskListing, request: Request, view: APIView | None = None) -> list[Any]:
-        """A page of ``listing``, which the view hands in place of a QuerySet: the usual page is not compiled anew."""
+    def paginate_queryset(self, queryset: TaskListQuerySet, request: Request, view: APIView | None = None) -> list[Any]:
+        """A page of the list ``listing.task_listing`` gave the view, read by ``pages.list_page`` or ``keyset_page``."""
         params = validated(PageQuerySerializer, request.query_params)
-        self.request, self.view, self.listing = request, view, listing
+        self.request, self.view, self.rows = request, view, queryset
         self.limit, self.offset, self.after = params["limit"], params["offset"], params.get("after")
         if self.after is not None:
             return self._keyset_page()
-        page = listing.page(offset=self.offset, limit=self.limit)
+        page = list_page(queryset, offset=self.offset, limit=self.limit)
         seen = self.offset + len(page.rows)
         # A searched page read one row past its end to tell whether it is the last; otherwise a page
         # that is not full is the last, and one past the end (no rows) does not say where the end is.
@@ -52,9 +56,9 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
     def _keyset_page(self) -> list[Any]:
         if self.offset:
             raise ValidationError({"offset": ["Page with offset or with after, not both."]})
-        self.ordering = self.listing.ordering
+        self.ordering = self.rows.listing.ordering
         after = decode_cursor(self.after, self.ordering) if self.after else None
-        page = self.listing.keyset_page(after=after, limit=self.limit + 1)  # one more row tells if there is a next
+        page = keyset_page(self.rows, after=after, limit=self.limit + 1)  # one more row tells if there is a next
         self.has_next = len(page.rows) > self.limit
         rows = page.rows[: self.limit]
         self.next_cursor = encode_cursor(self.ordering, rows[-1]) if self.has_next else None
@@ -65,14 +69,14 @@ class HeaderLimitOffsetPagination(LimitOffsetPagination):
     def _total(self, page: TaskPage, known: int | None, *, at_least: int) -> Total:
         """The list's total: read with the page's rows, else known from where the page ends, else counted.
 
-        A search's count stops at its cap (``selectors.task_total``): ``at_least`` is how many tasks
+        A search's count stops at its cap (``totals.task_total``): ``at_least`` is how many tasks
         the page has shown to exist, which may tell that the cap is passed without counting.
         """
         if page.total is not None:
             return Total(page.total)
         if known is not None:
             return Total(known)
-        return self.listing.total(at_least=at_least)
+        return list_total(self.rows, at_least=at_least)
 
     def get_next_link(self) -> str | None:
         # From the rows read, not from the total, which past a search's cap is only a lower bound.

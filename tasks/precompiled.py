@@ -1,10 +1,9 @@
 """QuerySets whose SQL the ORM compiles once per shape, then runs again with new values.
 
 Why: Django compiles a QuerySet's SQL anew on every evaluation, which costs more
-than SQLite takes to answer a single-task lookup. Measured in-process on SQLite
-(bench/inprocess.py): a single-task read 425 µs this way against 775 µs through
-the plain QuerySet; counted by ``make bench-instructions``, a single-task request
-2.15 million CPU instructions against 3.65 million, a 20-task list 4.16 million against 6.76 million.
+than SQLite takes to answer a single-task lookup (``make bench-instructions``
+counts the difference, run once with ``PRECOMPILED_SQL=off``). Only the selectors use this module
+(``selectors.task_of``, ``usual_page.task_page``): views see QuerySets.
 
 This is the only module that reaches below Django's public QuerySet API. It relies on:
 

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from authn import user_deleted
 
-from .services import delete_user_tasks
+from .users import delete_user_tasks
 
 
 @receiver(user_deleted, dispatch_uid="tasks.delete_user_tasks")

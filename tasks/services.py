@@ -1,33 +1,73 @@
-"""Business rules for tasks."""
+"""The task writes: each keyword-only, owning its transaction, its row lock and its ``If-Match`` check.
+
+Without ``If-Match`` a write is one statement and needs neither: the last write
+wins (docs/api.md, "ETags"). With it, the task is read again locked, so two
+writers holding the same ETag cannot both pass the check.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
-from django.http import Http404
+from django.db import transaction
 from django.utils import timezone
-from rest_framework.serializers import BaseSerializer
 
-from .models import DeletedUser, Task, TaskCount
+from .errors import TaskChanged, TaskNotFound
+from .etags import if_match_allows
+from .models import Task
+from .users import unless_deleted
 
 EDITABLE_FIELDS = ("title", "description", "completed")
 
 
-class UserDeleted(Exception):
-    """Better Auth has deleted the user: their token is void, and nothing more is created for them."""
+def task_create(*, user_id: str, **fields: Any) -> Task:
+    """A new task for ``user_id``, the token's user; ``UserDeleted`` when Better Auth has deleted them."""
+    with unless_deleted(user_id):
+        return Task.objects.create(user_id=user_id, **fields)
 
 
-def task_set_completed(*, task: Task, completed: bool | None) -> Task:
-    """Mark ``task`` done or not; ``None`` toggles it (docs/api.md, "PATCH /api/{user_id}/tasks/{id}/complete")."""
-    task.completed = (not task.completed) if completed is None else completed
-    task_save_existing(task, fields=("completed",))
+@contextmanager
+def _current(task: Task, if_match: str | None) -> Iterator[Task]:
+    """``task`` as a write must see it: as read, or, under ``If-Match``, locked and still that version."""
+    if if_match is None:
+        yield task
+        return
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().filter(pk=task.pk, user_id=task.user_id).first()
+        if locked is None:
+            raise TaskNotFound(task.pk)
+        if not if_match_allows(locked, if_match):
+            raise TaskChanged(task.pk)
+        yield locked
+
+
+def task_update(*, task: Task, if_match: str | None = None, **fields: Any) -> Task:
+    """Set ``fields`` on ``task`` (read for its owner by ``selectors.task_of``) and save it."""
+    with _current(task, if_match) as task:
+        for name, value in fields.items():
+            setattr(task, name, value)
+        _save_existing(task, fields=EDITABLE_FIELDS)
     return task
 
 
-def task_save_existing(task: Task, *, fields: tuple[str, ...] = EDITABLE_FIELDS) -> None:
-    """Save an edit of a task read earlier: one UPDATE, and 404 when the row is gone meanwhile.
+def task_set_completed(*, task: Task, if_match: str | None = None, completed: bool | None = None) -> Task:
+    """Mark ``task`` done or not; ``None`` toggles it (docs/api.md, "PATCH /api/{user_id}/tasks/{id}/complete")."""
+    with _current(task, if_match) as task:
+        task.completed = (not task.completed) if completed is None else completed
+        _save_existing(task, fields=("completed",))
+    return task
+
+
+def task_delete(*, task: Task, if_match: str | None = None) -> None:
+    """Delete ``task``."""
+    with _current(task, if_match) as task:
+        task.delete()
+
+
+def _save_existing(task: Task, *, fields: tuple[str, ...]) -> None:
+    """Save an edit of a task read earlier: one UPDATE, and ``TaskNotFound`` when the row is gone meanwhile.
 
     ``Model.save()`` would INSERT a row it no longer finds, bringing back a task
     deleted in between (by its owner, or with its owner's account).
@@ -35,45 +75,4 @@ def task_save_existing(task: Task, *, fields: tuple[str, ...] = EDITABLE_FIELDS)
     task.updated_at = timezone.now()  # what auto_now does on save()
     values = {name: getattr(task, name) for name in (*fields, "updated_at")}
     if not Task.objects.filter(pk=task.pk).update(**values):
-        raise Http404("No Task matches the given query.")
-
-
-def task_create(*, serializer: BaseSerializer, user_id: str, guard_deleted_users: bool) -> Any:
-    """Save a new task for ``user_id``; refused when Better Auth has deleted the user meanwhile.
-
-    ``guard_deleted_users`` is on when deletions can arrive (the revocation feed
-    is configured); off, creating a task costs no more than the insert.
-    """
-    if not guard_deleted_users:
-        return serializer.save(user_id=user_id)
-    with transaction.atomic():
-        _lock_user(user_id, shared=True)
-        if DeletedUser.objects.filter(user_id=user_id).exists():
-            raise UserDeleted(user_id)
-        return serializer.save(user_id=user_id)
-
-
-def delete_user_tasks(*, user_id: str, expires_at: float) -> int:
-    """Delete every task (and the counts) of a user Better Auth deleted; idempotent. Returns how many.
-
-    The tombstone is written first, under the user's exclusive lock: a create that
-    started before waits for it and then sees the tombstone; one that got the lock
-    first has committed its task before this deletes it.
-    """
-    until = datetime.fromtimestamp(expires_at, tz=UTC)
-    with transaction.atomic():
-        _lock_user(user_id, shared=False)
-        DeletedUser.objects.update_or_create(user_id=user_id, defaults={"expires_at": until})
-        deleted, _ = Task.objects.filter(user_id=user_id).delete()
-        TaskCount.objects.filter(user_id=user_id).delete()
-        DeletedUser.objects.filter(expires_at__lte=timezone.now()).delete()  # tombstones no token can need
-    return deleted
-
-
-def _lock_user(user_id: str, *, shared: bool) -> None:
-    """PostgreSQL: a transaction-scoped advisory lock per user. SQLite's IMMEDIATE transactions already serialise."""
-    if connection.vendor != "postgresql":
-        return
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(hashtextextended(%s, 0))", [f"tasks-user:{user_id}"])
+        raise TaskNotFound(task.pk)

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db.models.sql.compiler import SQLCompiler
 
 from tasks import precompiled
 
@@ -47,3 +48,12 @@ def sql_path(request, settings, monkeypatch) -> Iterator[bool]:
         monkeypatch.setattr(precompiled.CompiledQuery, "rows", refuse)
     yield request.param
     assert reached == []  # even where the test itself swallowed the error
+
+
+@pytest.fixture
+def compiles(monkeypatch) -> list[SQLCompiler]:
+    """Every ``SQLCompiler.as_sql()`` call: each QuerySet evaluation makes one, a precompiled read none."""
+    calls = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **kw: calls.append(self) or as_sql(self, *a, **kw))
+    return calls

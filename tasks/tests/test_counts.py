@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.models import Task, TaskCount
-from tasks.selectors import task_count
+from tasks.totals import task_count
 
 from .factories import TaskFactory
 

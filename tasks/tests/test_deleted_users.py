@@ -8,19 +8,21 @@ import time
 import pytest
 from django.db import connection
 
+from tasks import services, users
+from tasks.errors import UserDeleted
 from tasks.models import DeletedUser, Task, TaskCount
-from tasks.serializers import TaskSerializer
-from tasks.services import UserDeleted, delete_user_tasks, task_create
+from tasks.services import task_create
+from tasks.users import delete_user_tasks
 
 from .factories import TaskFactory
 
 LATER = time.time() + 960
 
 
-def new_task(title: str = "late") -> TaskSerializer:
-    serializer = TaskSerializer(data={"title": title})
-    assert serializer.is_valid()
-    return serializer
+@pytest.fixture
+def feed_configured(monkeypatch):
+    """Deletions can arrive, as when the revocation feed is configured: creates check for them."""
+    monkeypatch.setattr(users, "deletions_can_arrive", lambda: True)
 
 
 @pytest.mark.django_db
@@ -35,11 +37,12 @@ def test_only_the_deleted_users_tasks_and_counts_go_and_twice_is_the_same_as_onc
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("feed_configured")
 def test_no_task_is_created_for_a_deleted_user_while_their_tokens_can_live():
     delete_user_tasks(user_id="carol", expires_at=LATER)
     with pytest.raises(UserDeleted):
-        task_create(serializer=new_task(), user_id="carol", guard_deleted_users=True)
-    task_create(serializer=new_task(), user_id="dave", guard_deleted_users=True)
+        task_create(user_id="carol", title="late")
+    task_create(user_id="dave", title="late")
     assert list(Task.objects.values_list("user_id", flat=True)) == ["dave"]
 
 
@@ -52,32 +55,33 @@ def test_a_tombstone_lives_as_long_as_the_users_last_token_and_no_longer():
 
 @pytest.mark.django_db
 def test_without_the_feed_creating_a_task_costs_only_its_insert(django_assert_num_queries):
+    assert not users.deletions_can_arrive()  # the test settings configure no revocation feed
     with django_assert_num_queries(1):
-        task_create(serializer=new_task(), user_id="dave", guard_deleted_users=False)
+        task_create(user_id="dave", title="late")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_create_under_way_when_the_deletion_arrives_is_deleted_with_the_rest():
+@pytest.mark.usefixtures("feed_configured")
+def test_a_create_under_way_when_the_deletion_arrives_is_deleted_with_the_rest(monkeypatch):
     """The create holds the user's lock; the deletion waits for it, then deletes what it committed."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL; SQLite's IMMEDIATE transactions serialise writers")
     TaskFactory(user_id="carol")
     inside, release = threading.Event(), threading.Event()
-    serializer = new_task("racing")
-    original_save = serializer.save
+    original_create = Task.objects.create
 
-    def slow_save(**kwargs):
-        task = original_save(**kwargs)
+    def slow_create(**kwargs):
+        task = original_create(**kwargs)
         inside.set()
         release.wait(5)  # the transaction, and the lock, stay open meanwhile
         return task
 
-    serializer.save = slow_save
+    monkeypatch.setattr(Task.objects, "create", slow_create)
     errors: list[BaseException] = []
 
     def create() -> None:
         try:
-            task_create(serializer=serializer, user_id="carol", guard_deleted_users=True)
+            task_create(user_id="carol", title="racing")
         except BaseException as e:  # reported below
             errors.append(e)
         finally:
@@ -102,7 +106,7 @@ def test_a_create_under_way_when_the_deletion_arrives_is_deleted_with_the_rest()
     assert errors == []
     assert not Task.objects.filter(user_id="carol").exists()
     with pytest.raises(UserDeleted):
-        task_create(serializer=new_task(), user_id="carol", guard_deleted_users=True)
+        task_create(user_id="carol", title="late")
 
 
 @pytest.mark.django_db
@@ -111,16 +115,14 @@ def test_an_edit_under_way_when_the_deletion_arrives_does_not_bring_the_task_bac
     # The edit read the task before the deletion; its save finds no row to update,
     # and Model.save() then INSERTs it: a deleted user's task is back, after the
     # tombstone, with nothing left to delete it.
-    from tasks.views import TaskViewSet
-
     task = TaskFactory(user_id="carol", title="diary")
-    original = TaskViewSet.perform_update
+    original = services.task_update
 
-    def deletion_lands_first(self, serializer):
+    def deletion_lands_first(**kwargs):
         delete_user_tasks(user_id="carol", expires_at=LATER)
-        original(self, serializer)
+        return original(**kwargs)
 
-    monkeypatch.setattr(TaskViewSet, "perform_update", deletion_lands_first)
+    monkeypatch.setattr(services, "task_update", deletion_lands_first)
     response = getattr(client_for("carol"), method)(
         f"/api/carol/tasks/{task.pk}", {"title": "still here", "completed": True}, format="json"
     )

@@ -11,26 +11,18 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from tasks import precompiled, selectors
+from tasks import precompiled, selectors, usual_page
 from tasks.checks import check_precompiled_reads
 from tasks.models import Task, TaskCount
-from tasks.selectors import task_of, task_page
+from tasks.selectors import task_of
 from tasks.serializers import ORDERINGS, TASK_FIELDS
+from tasks.usual_page import task_page
 from todo_project.tests.test_settings import run_python
 
 from .factories import TaskFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELDS = [field.attname for field in Task._meta.concrete_fields]
-
-
-@pytest.fixture
-def compiles(monkeypatch) -> list[SQLCompiler]:
-    """Every ``SQLCompiler.as_sql()`` call: each QuerySet evaluation makes one, a precompiled read none."""
-    calls = []
-    as_sql = SQLCompiler.as_sql
-    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **kw: calls.append(self) or as_sql(self, *a, **kw))
-    return calls
 
 
 @pytest.fixture
@@ -210,7 +202,7 @@ def test_the_setting_comes_from_precompiled_sql_in_the_environment(tmp_path, val
 def nothing_compiled_yet(monkeypatch) -> None:
     """Each precompiled read as at a fresh start: its SQL not yet compiled."""
     monkeypatch.setattr(selectors._ONE_TASK, "_compiled", {})
-    monkeypatch.setattr(selectors._PAGE, "_compiled", {})
+    monkeypatch.setattr(usual_page._PAGE, "_compiled", {})
 
 
 def test_the_check_compiles_every_precompiled_read_without_touching_the_database(settings, nothing_compiled_yet):
@@ -218,7 +210,7 @@ def test_the_check_compiles_every_precompiled_read_without_touching_the_database
 
     assert check_precompiled_reads() == []
     # The single task, and 3 statuses times 8 orderings of a page.
-    assert (len(selectors._ONE_TASK._compiled), len(selectors._PAGE._compiled)) == (1, 24)
+    assert (len(selectors._ONE_TASK._compiled), len(usual_page._PAGE._compiled)) == (1, 24)
 
 
 def test_a_django_whose_compiler_changed_is_reported_at_the_start_with_the_switch(

@@ -13,8 +13,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tasks.listing import task_listing
 from tasks.models import Task
-from tasks.selectors import SEARCH_COUNT_CAP, TaskListing, Total
+from tasks.pages import list_total
+from tasks.totals import SEARCH_COUNT_CAP, Total
 
 # Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_path")]
@@ -169,7 +171,7 @@ def test_a_list_without_a_search_keeps_its_exact_total_past_the_cap(alice, param
 def test_the_selector_says_whether_its_total_is_exact():
     add(CAP + 1)
     add(2, title="Walk the dog")
-    assert TaskListing(user_id="alice", fields=("id",), search="milk").total() == Total(CAP, exact=False)
-    assert TaskListing(user_id="alice", fields=("id",), search="dog").total() == Total(2)
-    assert TaskListing(user_id="alice", fields=("id",)).total() == Total(CAP + 3)
+    assert list_total(task_listing(user_id="alice", fields=("id",), search="milk")) == Total(CAP, exact=False)
+    assert list_total(task_listing(user_id="alice", fields=("id",), search="dog")) == Total(2)
+    assert list_total(task_listing(user_id="alice", fields=("id",))) == Total(CAP + 3)
     assert str(Total(CAP, exact=False)) == MANY and str(Total(7)) == "7"

@@ -2,9 +2,13 @@
 
 import pytest
 
+from tasks.listing import task_listing
 from tasks.models import Task
-from tasks.selectors import TaskListing, TaskPage, Total, task_list, task_of, task_page
+from tasks.pages import list_page, list_total
+from tasks.selectors import task_list, task_of
 from tasks.serializers import ORDERINGS, TASK_FIELDS
+from tasks.totals import Total
+from tasks.usual_page import TaskPage, task_page
 
 # Every test here runs twice: with precompiled SQL, and through the public QuerySet API alone.
 pytestmark = pytest.mark.usefixtures("sql_path")
@@ -71,18 +75,18 @@ def test_a_page_holds_converted_values_of_the_users_tasks_only(mixed_lists):
 
 @pytest.mark.django_db
 def test_a_page_for_a_user_id_that_looks_like_sql_is_empty(mixed_lists):
-    listing = TaskListing(user_id="alice' OR '1'='1", fields=TASK_FIELDS)
+    rows = task_listing(user_id="alice' OR '1'='1", fields=TASK_FIELDS)
 
-    assert listing.page(offset=0, limit=50) == TaskPage([]) and listing.total() == Total(0)
+    assert list_page(rows, offset=0, limit=50) == TaskPage([]) and list_total(rows) == Total(0)
 
 
 @pytest.mark.django_db
 def test_a_searched_page_reads_through_the_queryset(mixed_lists):
-    listing = TaskListing(user_id="alice", fields=("id", "title"), search="task 1", ordering="title")
+    rows = task_listing(user_id="alice", fields=("id", "title"), search="task 1", ordering="title")
 
-    page = listing.page(offset=0, limit=50)
+    page = list_page(rows, offset=0, limit=50)
 
     assert page.rows == list(Task.objects.filter(user_id="alice", title="Task 1").order_by("id").values("id", "title"))
     assert page.total is None  # counted by the paginator: a search's total is a COUNT(*), not a counter row
     assert page.more is False  # the page read one row past its end to tell
-    assert listing.total() == Total(len(page.rows)) == Total(3)
+    assert list_total(rows) == Total(len(page.rows)) == Total(3)
