@@ -59,7 +59,7 @@ def main() -> int:
     ensure_tools()
     with dockerd_running():
         figures: dict[str, str] = {}
-        timed(figures, "stand-in base images", ["bash", str(ROOT / "deploy/standin-images/build.sh")])
+        timed(figures, "stand-in base images", [tool("bash"), str(ROOT / "deploy/standin-images/build.sh")])
         network = build_network()
         figures["build network"] = network
         timed(figures, "API image build", docker_build("Dockerfile", IMAGES["API"], network))
@@ -135,12 +135,9 @@ class Compose:
         self.env = {**os.environ, "COMPOSE_ENV_FILE": str(env_file), "HTTPS_PORT": str(port)}
         self.env.pop("COMPOSE_PROJECT_NAME", None)
 
-    def run(self, *args: str, timeout: float = 600, capture: bool = False) -> str:
-        cmd = ["docker-compose", "-p", PROJECT, "-f", str(ROOT / "compose.yaml"), *args]
-        done = subprocess.run(cmd, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603 (fixed argv)
-        if done.returncode != 0:
-            raise stack.Failed(f"{' '.join(cmd[3:])} exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-        return done.stdout
+    def run(self, *args: str, timeout: float = 600) -> str:
+        cmd = [tool("docker-compose"), "-p", PROJECT, "-f", str(ROOT / "compose.yaml"), *args]
+        return run_quiet(cmd, self.env, timeout=timeout)
 
     def up(self) -> float:
         """`up -d` (images already built), then wait until every server reports healthy; the seconds it took."""
@@ -159,10 +156,8 @@ class Compose:
         ids = self.run("ps", "-q", service).split()
         if not ids:
             return "not created"
-        out = subprocess.run(  # noqa: S603 (fixed argv)
-            ["docker", "inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}", ids[0]],
-            capture_output=True, text=True, timeout=30, check=False,
-        ).stdout.split()
+        fields = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
+        out = run_quiet([tool("docker"), "inspect", "--format", fields, ids[0]], check=False).split()
         return out[-1] if out else "gone"
 
     def certificate(self) -> str:
@@ -212,7 +207,7 @@ class Browser:
     def request(self, method: str, path: str, body: object | None = None) -> Any:
         headers = {"Origin": self.base, "Content-Type": "application/json", "Accept": "application/json"}
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
+        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)  # noqa: S310 (https)
         try:
             with self.opener.open(request, timeout=15) as response:
                 text = response.read().decode()
@@ -234,9 +229,8 @@ def api(base: str, tls: ssl.SSLContext, method: str, path: str, token: str, body
     return answer
 
 
-def task_titles(page: Any) -> list[str]:
-    items = page["results"] if isinstance(page, dict) else page
-    return [task["title"] for task in items]
+def task_titles(page: list[dict[str, Any]]) -> list[str]:
+    return [task["title"] for task in page]
 
 
 def refused_within(base: str, tls: ssl.SSLContext, token: str) -> float:
@@ -266,8 +260,10 @@ def ensure_tools() -> None:
     if os.geteuid() != 0:
         raise stack.Unavailable(f"missing {', '.join(missing)}: apt-get install -y {' '.join(missing)} (as root)")
     print(f"installing {', '.join(missing)} from Debian", flush=True)
-    run_quiet(["apt-get", "update", "-qq"])
-    run_quiet(["apt-get", "install", "-y", "-qq", *missing], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    run_quiet([tool("apt-get"), "update", "-qq"])
+    run_quiet(
+        [tool("apt-get"), "install", "-y", "-qq", *missing], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    )
 
 
 @contextlib.contextmanager
@@ -281,7 +277,7 @@ def dockerd_running() -> Iterator[None]:
     log = Path(tempfile.gettempdir()) / f"compose-test-dockerd-{os.getpid()}.log"
     print(f"starting dockerd (log: {log})", flush=True)
     with log.open("wb") as out:
-        daemon = subprocess.Popen(["dockerd"], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603, S607
+        daemon = subprocess.Popen([tool("dockerd")], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603
     try:
         deadline = time.monotonic() + 60
         while not docker_answers():
@@ -296,28 +292,29 @@ def dockerd_running() -> Iterator[None]:
 
 
 def docker_answers() -> bool:
-    return subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False).returncode == 0  # noqa: S603, S607
+    done = subprocess.run([tool("docker"), "info"], capture_output=True, timeout=30, check=False)  # noqa: S603
+    return done.returncode == 0
 
 
 def build_network() -> str:
     """The network image builds use: the default bridge when it reaches PyPI and npm, else the host's."""
     probe = "import urllib.request as u; [u.urlopen(x, timeout=10) for x in ('https://pypi.org/simple/pip/', 'https://registry.npmjs.org/esbuild')]"
-    done = subprocess.run(  # noqa: S603 (fixed argv)
-        ["docker", "run", "--rm", "python:3.11-slim-bookworm", "python", "-c", probe],
-        capture_output=True, text=True, timeout=120, check=False,
-    )
-    if done.returncode == 0:
+    try:
+        run_quiet([tool("docker"), "run", "--rm", "python:3.11-slim-bookworm", "python", "-c", probe])
+    except stack.Failed:
+        pass
+    else:
         return "default"
     print("the containers' bridge network reaches neither PyPI nor npm: images are built with --network host")
     return "host"
 
 
 def docker_build(dockerfile: str, tag: str, network: str) -> list[str]:
-    return ["docker", "build", "-q", f"--network={network}", "-f", str(ROOT / dockerfile), "-t", tag, str(ROOT)]
+    return [tool("docker"), "build", "-q", f"--network={network}", "-f", str(ROOT / dockerfile), "-t", tag, str(ROOT)]
 
 
 def image_size(image: str) -> str:
-    return run_quiet(["docker", "image", "ls", image, "--format", "{{.Size}}"]).strip()
+    return run_quiet([tool("docker"), "image", "ls", image, "--format", "{{.Size}}"]).strip()
 
 
 def timed(figures: dict[str, str], what: str, cmd: list[str]) -> None:
@@ -327,9 +324,17 @@ def timed(figures: dict[str, str], what: str, cmd: list[str]) -> None:
     figures[f"{what} time"] = f"{time.monotonic() - started:.1f} s"
 
 
-def run_quiet(cmd: list[str], env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False)  # noqa: S603
-    if done.returncode != 0:
+def tool(program: str) -> str:
+    path = shutil.which(program)
+    if not path:
+        raise stack.Unavailable(f"{program} is not installed")
+    return path
+
+
+def run_quiet(cmd: list[str], env: dict[str, str] | None = None, *, timeout: float = 1800, check: bool = True) -> str:
+    """Run a command; on failure (when checked) raise with the tail of its output."""
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
+    if check and done.returncode != 0:
         raise stack.Failed(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     return done.stdout
 

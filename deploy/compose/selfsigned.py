@@ -48,7 +48,9 @@ def main(directory: str, host: str) -> int:
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
         )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     print(f"certificate for nginx: wrote a self-signed one for {host} to {cert_path}")
