@@ -17,7 +17,7 @@ export NEXT_TELEMETRY_DISABLED := 1
 
 .PHONY: install wheel matrix run api web test test-api test-authn test-web test-plugin test-postgres e2e interop lint \
 	format token superuser check plugin-deps bench bench-smoke bench-instructions bench-revocation cluster-test fuzz load \
-	clean two-packages office-sign-in
+	clean two-packages office-sign-in migrations-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -120,6 +120,10 @@ superuser: $(VENV)/.installed .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createsuperuser
 
+# Contract steps (RemoveField, RenameField, ...) only in migrations marked `contract = True` (docs/deploys.md).
+migrations-check: $(VENV)/.installed
+	$(CHECK_ENV) $(PY) -m todo_project.migration_rule
+
 check: $(VENV)/.installed
 	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(CHECK_ENV) $(PY) manage.py check
@@ -184,6 +188,21 @@ two-packages: $(VENV)/.installed
 # password, against the production build on SQLite (reliability/README.md); OFFICE_ARGS=--skip-build reuses it.
 office-sign-in: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	$(PY) reliability/office_sign_in.py $(OFFICE_ARGS)
+
+# Backup and restore of both databases, Better Auth's and the API's (docs/backup-restore.md).
+# make backup [TO=/srv/backups/NAME]: a new directory (default var/backups/<UTC time>) with both and a manifest.
+# make restore FROM=DIR [RESTORE_ARGS=--force|--check-only]: checks it, then puts both back.
+.PHONY: backup restore backup-drill
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(TO) $(BACKUP_ARGS)
+
+restore: $(VENV)/.installed
+	$(PY) manage.py restore "$${FROM:?usage: make restore FROM=var/backups/<UTC time>}" $(RESTORE_ARGS)
+
+# Back up while both serve, destroy, restore, check row for row, revocation after the restore
+# (reliability/README.md). DRILL_ARGS=--postgres: on PostgreSQL at 127.0.0.1:5432.
+backup-drill: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
+	$(PY) reliability/backup_drill.py $(DRILL_ARGS)
 
 # The containers (docs/containers.md): compose-env writes .env.compose with fresh random secrets for
 # `docker compose up`; compose-test builds the images and drives compose.yaml's stack through nginx

@@ -14,6 +14,7 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
+from django.urls import get_resolver
 
 from authn import get_revocation_feed, get_verifier
 
@@ -113,3 +114,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": results}, status=200 if ready else 503
     )
+
+
+def warm_up() -> Mapping[str, str]:
+    """The readiness checks once, and the URLconf imported: a new worker's first request then waits for neither.
+
+    Called by gunicorn's ``post_worker_init`` hook (deploy/gunicorn.conf.py) before the worker accepts its first
+    connection, so during a deploy the new workers take over only once they can serve.
+    """
+    get_resolver().url_patterns  # noqa: B018 (imports every view module)
+    return _readiness.current()

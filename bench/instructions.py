@@ -23,7 +23,9 @@ from .harness import Client, setup_django
 from .inprocess import LIST_TASKS, revocation_feed_holding, seed
 
 WARMUP = 20
-KINDS = ("list", "single", "single+revocations", "401")
+KINDS = ("list", "single", "single+revocations", "create", "401")
+# Creates count against the per-user write limit; the counted process makes more than it allows.
+UNLIMITED_WRITES = {"RATE_LIMIT_WRITES": "1000000/m"}
 _TOTAL = re.compile(r"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
 
 
@@ -42,16 +44,20 @@ def make_requests(kind: str, count: int) -> None:
         "list": (listing, identity.token()),
         "single": (f"{listing}/{task_id}", identity.token()),
         "single+revocations": (f"{listing}/{task_id}", identity.token()),
+        "create": (listing, identity.token()),
         "401": (listing, None),
     }[kind]
     if kind == "single+revocations":  # the same read with the revocation check on, 10,000 sessions ended
         from authn import get_verifier
 
         get_verifier().revocations = revocation_feed_holding()
-    environ = client.environ("GET", path, token=token)
+    if kind == "create":
+        environ = client.environ("POST", path, token=token, body=b'{"title": "Water the plants"}')
+    else:
+        environ = client.environ("GET", path, token=token)
     for _ in range(WARMUP):
         client.call(environ)
-    expected = "401" if kind == "401" else "200"
+    expected = {"401": "401", "create": "201"}.get(kind, "200")
     if not client.status.startswith(expected):
         raise SystemExit(f"{kind}: {client.status}")
     for _ in range(count):
@@ -63,6 +69,7 @@ def instructions(kind: str, count: int, env: dict[str, str], workdir: Path) -> i
     out = workdir / f"callgrind.{kind}.{count}"
     valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
     command = [*valgrind, sys.executable, "-m", "bench.instructions", "--child", kind, str(count)]
+    env = {**env, **UNLIMITED_WRITES} if kind == "create" else env
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise RuntimeError(f"callgrind run of {kind} failed:\n{result.stderr[-2000:]}")

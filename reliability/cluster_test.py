@@ -12,6 +12,9 @@ exactly once, that no request failed (5xx or connection error), that the write
 budget was one budget across both instances (Redis), that an ETag from one
 instance is honoured by the other, and that the admin login and the browsable
 API's Authorize form work through HTTPS on both (reliability/tls_front.py).
+Before those HTTPS steps, each instance in turn is replaced as a deploy does it
+(docs/deploys.md, reliability/rolling_restart.py) under steady load, and no read
+or write may fail nor any acknowledged write be lost.
 Last, 20 people sign in and out of a real Better Auth server (interop/, the web
 app's own revocation feed module), and each instance, asked directly, must
 refuse the signed-out token within 2 s (reliability/revocation_phase.py).
@@ -36,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,11 +47,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from interop.better_auth import BetterAuthServer, node_available
-from reliability import revocation_phase, stack, tls_front
+from reliability import revocation_phase, rolling_restart, stack, tls_front
 
 DB_NAME = "cluster_test"
 REDIS_DB = 5
 CLIENTS = 8
+WORKERS = 2  # gunicorn workers per instance
 DURATION_SECONDS = 8.0
 MAX_OPS_PER_CLIENT = 5000  # a second bound besides time, should the cluster be unexpectedly fast
 # One budget for every user (the limits are global). django-ratelimit counts in fixed windows, so a burst
@@ -77,12 +82,26 @@ class Ledger:
     violations: list[tuple[str, str]] = field(default_factory=list)  # (kind, evidence)
     requests: int = 0
     connection_errors: int = 0
+    # Requests sent and failed (connection error or an unexpected status), by KINDS.
+    sent: collections.Counter[str] = field(default_factory=collections.Counter)
+    failed: collections.Counter[str] = field(default_factory=collections.Counter)
+
+
+# nginx may pass a read on to the other instance (proxy_next_upstream); a write it has sent, never twice.
+READ, WRITE = "reads (GET)", "writes (POST, PUT, PATCH, DELETE)"
+KINDS = (READ, WRITE)
 
 
 def load_client(
-    index: int, base_url: str, tls: ssl.SSLContext, keys: stack.Secrets, deadline: float, seed: int
+    index: int,
+    base_url: str,
+    tls: ssl.SSLContext,
+    keys: stack.Secrets,
+    running: Callable[[], bool],
+    seed: int,
+    users: str = "cluster-load",
 ) -> Ledger:
-    """Create, update (with and without If-Match), read and delete this client's tasks until the deadline."""
+    """Create, update (with and without If-Match), read and delete this client's tasks while ``running()``."""
     rnd = random.Random(seed + index)  # noqa: S311 (a workload mix, not security)
     ledger = Ledger()
     conn = stack.Connection(base_url, tls=tls)
@@ -90,10 +109,10 @@ def load_client(
     live: dict[int, str] = {}  # id -> last ETag seen (may be "")
     seq = 0
     try:
-        while time.monotonic() < deadline and ledger.requests < MAX_OPS_PER_CLIENT:
+        while running() and ledger.requests < MAX_OPS_PER_CLIENT:
             if writes >= WRITES_PER_LOAD_USER:
                 generation += 1
-                user = f"cluster-load-{index}-{generation}"
+                user = f"{users}-{index}-{generation}"
                 token, writes, live = keys.token(user), 0, {}
             seq += 1
             roll = rnd.random()
@@ -110,17 +129,21 @@ def load_client(
             task_id = rnd.choice(list(live)) if live and op in ("update", "delete", "read") else 0
             method, path, body, headers, expected = plan(op, user, task_id, live.get(task_id, ""), seq, rnd, index)
             ledger.requests += 1
+            kind = READ if method == "GET" else WRITE
+            ledger.sent[kind] += 1
             if method != "GET":
                 writes += 1
             try:
                 status, received, payload = conn.send(method, path, token=token, body=body, headers=headers)
             except ConnectionError as e:
                 ledger.connection_errors += 1
+                ledger.failed[kind] += 1
                 ledger.violations.append(("connection error", str(e)))
                 continue
             ledger.statuses[status] += 1
             ledger.upstreams[received.get("x-upstream", "?")] += 1
             if status != expected:
+                ledger.failed[kind] += 1
                 ledger.violations.append(
                     (f"{op}: {status} instead of {expected}", f"{method} {path}: {str(payload)[:200]}")
                 )
@@ -314,7 +337,7 @@ def check_etag_across_instances(urls: list[str], keys: stack.Secrets) -> list[tu
     return problems
 
 
-def check_rows(ledgers: list[Ledger], db_url: str) -> tuple[list[tuple[str, str]], str]:
+def check_rows(ledgers: list[Ledger], db_url: str, users: str = "cluster-load") -> tuple[list[tuple[str, str]], str]:
     """Every acknowledged write, in the database, exactly once."""
     created: dict[int, tuple[str, str]] = {}
     titles: dict[int, str] = {}
@@ -324,7 +347,7 @@ def check_rows(ledgers: list[Ledger], db_url: str) -> tuple[list[tuple[str, str]
         titles.update(ledger.titles)
         deleted |= ledger.deleted
     rows = stack.pg_rows(
-        db_url, "SELECT id, user_id, title, description FROM tasks_task WHERE user_id LIKE %s", ("cluster-load-%",)
+        db_url, "SELECT id, user_id, title, description FROM tasks_task WHERE user_id LIKE %s", (f"{users}-%",)
     )
     in_db = {row[0]: row for row in rows}
     violations = []
@@ -356,6 +379,102 @@ def check_rows(ledgers: list[Ledger], db_url: str) -> tuple[list[tuple[str, str]
         f"unacknowledged {len(unacknowledged)}, duplicates {duplicates}"
     )
     return violations, line
+
+
+@dataclass
+class Rollout:
+    """What the load saw while every instance was replaced in turn."""
+
+    ledgers: list[Ledger]
+    upgrades: list[rolling_restart.Upgrade]
+    seconds: float
+    rows_line: str
+    violations: list[tuple[str, str]]
+
+    def totals(self, counter: str) -> collections.Counter[str]:
+        total: collections.Counter[str] = collections.Counter()
+        for ledger in self.ledgers:
+            total.update(getattr(ledger, counter))
+        return total
+
+    def lines(self) -> list[str]:
+        sent, failed = self.totals("sent"), self.totals("failed")
+        upstreams = self.totals("upstreams")
+        # nginx names every instance it tried, so an answer that took two names was passed on.
+        passed_on = sum(n for upstream, n in upstreams.items() if "," in upstream)
+        return [
+            f"rolling restart: {CLIENTS} clients for {self.seconds:.1f}s while each instance was replaced in turn",
+            *(f"  {upgrade.line()}" for upgrade in self.upgrades),
+            *(f"  failed {failed[kind]} of {sent[kind]} {kind}" for kind in KINDS),
+            f"  answers nginx passed on to the other instance: {passed_on}",
+            f"  {self.rows_line}",
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        sent, failed = self.totals("sent"), self.totals("failed")
+        return {kind: {"sent": sent[kind], "failed": failed[kind]} for kind in KINDS}
+
+
+ROLLOUT_SETTLE_SECONDS = 1.0  # steady load before the first replacement, between two and after the last
+
+
+RESTARTS = ("usr2", "hup", "stop-start")  # the first is docs/deploys.md's procedure; the others for comparison
+
+
+def rolling_restart_phase(
+    proxy: str,
+    tls: ssl.SSLContext,
+    keys: stack.Secrets,
+    instances: list[stack.Process],  # the instances first; stop-start replaces them in this list
+    starters: list[Callable[[], stack.Process]],
+    direct: list[str],
+    db_url: str,
+    seed: int,
+    how: str = "usr2",
+) -> Rollout:
+    """Steady load through nginx while each instance is replaced as a deploy does it (reliability/rolling_restart.py).
+
+    Any failed request of either kind is a violation, and so is any 201 whose row is not in the database.
+    """
+    users = "cluster-roll"
+    running = threading.Event()
+    running.set()
+    results: list[Ledger | None] = [None] * CLIENTS
+
+    def client(i: int) -> None:
+        try:
+            results[i] = load_client(i, proxy, tls, keys, running.is_set, seed + 7919, users)
+        except Exception as e:  # an answer the client could not even read is a violation, not a crash
+            results[i] = Ledger(violations=[("client stopped by an unreadable answer", repr(e))])
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(CLIENTS)]
+    started = time.monotonic()
+    upgrades = []
+    try:
+        for thread in threads:
+            thread.start()
+        for n, url in enumerate(direct):
+            time.sleep(ROLLOUT_SETTLE_SECONDS)
+            if how == "usr2":
+                upgrades.append(rolling_restart.upgrade_instance(instances[n], url, WORKERS))
+            elif how == "hup":
+                upgrades.append(rolling_restart.hup_instance(instances[n], url, WORKERS))
+            else:  # the list is the caller's, which stops what it holds
+                upgrade, instances[n] = rolling_restart.stop_start_instance(instances[n], url, starters[n])
+                upgrades.append(upgrade)
+        time.sleep(ROLLOUT_SETTLE_SECONDS)
+    finally:
+        running.clear()
+        for thread in threads:
+            thread.join(timeout=30)  # requests time out after 10 s
+    seconds = time.monotonic() - started
+    if any(thread.is_alive() for thread in threads):
+        raise stack.Failed("a client thread did not finish in time during the rolling restart")
+    ledgers = [ledger for ledger in results if ledger is not None]
+    violations = [(f"rolling restart: {kind}", evidence) for ledger in ledgers for kind, evidence in ledger.violations]
+    row_violations, rows_line = check_rows(ledgers, db_url, users)
+    violations += [(f"rolling restart: {kind}", evidence) for kind, evidence in row_violations]
+    return Rollout(ledgers, upgrades, seconds, rows_line, violations)
 
 
 def report(violations: list[tuple[str, str]]) -> None:
@@ -390,7 +509,7 @@ def preflight() -> str:
     return nginx or ""
 
 
-def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
+def run(duration: float, seed: int, summary_path: Path | None = None, restart: str = RESTARTS[0]) -> int:
     nginx = preflight()
     started = time.monotonic()
     procs: list[stack.Process] = []
@@ -420,19 +539,26 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             REVOCATION_FEED_SECRET=FEED_SECRET,
         )
         try:
-            # As the README's deployment does: the admin's pages link the collected, hashed files.
+            # As docs/operations.md's deployment does: the admin's pages link the collected, hashed files.
             stack.manage(env, "migrate", "--no-input")
             stack.manage(env, "collectstatic", "--no-input")
             stack.manage(
                 {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},
                 *("createsuperuser", "--no-input", "--username", ADMIN_USER, "--email", "admin@example.com"),
             )
+            starters = []
             for n, port in enumerate(ports):
-                # As the README deploys metrics: one empty directory per instance, which its workers share.
+                # As docs/operations.md deploys metrics: one empty directory per instance, which its workers share.
                 metrics_dir = workdir / f"metrics-{'ab'[n]}"
                 metrics_dir.mkdir()
                 instance_env = {**env, "METRICS_ENABLED": "true", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-                procs.append(stack.start_gunicorn(f"api-{'ab'[n]}", port, instance_env, workdir))
+                procs.append(stack.start_gunicorn(f"api-{'ab'[n]}", port, instance_env, workdir, workers=WORKERS))
+                # --restart stop-start's second start, with a log of its own.
+                starters.append(
+                    lambda n=n, port=port, instance_env=instance_env: stack.start_gunicorn(
+                        f"api-{'ab'[n]}-restarted", port, instance_env, workdir, workers=WORKERS
+                    )
+                )
             direct = [f"http://{stack.HOST}:{port}" for port in ports]
             for url in direct:
                 stack.wait_ready(url, procs)
@@ -452,7 +578,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
 
             def client(i: int) -> None:
                 try:
-                    results[i] = load_client(i, proxy, tls, keys, deadline, seed)
+                    results[i] = load_client(i, proxy, tls, keys, lambda: time.monotonic() < deadline, seed)
                 except Exception as e:  # an answer the client could not even read is a violation, not a crash
                     results[i] = Ledger(violations=[("client stopped by an unreadable answer", repr(e))])
 
@@ -478,6 +604,9 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             etag_violations = check_etag_across_instances(direct, keys)
             accepted = sum(n for ledger in ledgers for status, n in ledger.statuses.items() if 200 <= status < 300)
             metrics_violations, metrics_line = check_metrics(direct, proxy, tls, accepted)
+            # Before the checks that spend the address's failed-authentication budget on purpose: new workers
+            # have verified no token yet, and past that budget only tokens verified before are served.
+            rollout = rolling_restart_phase(proxy, tls, keys, procs, starters, direct, db_url, seed, restart)
             signouts = revocation_phase.measure(better_auth, {"api-a": direct[0], "api-b": direct[1]})
             front_violations = (
                 tls_front.check_front(proxy, plain, direct[0], tls, keys.token("cluster-big"))
@@ -487,6 +616,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             )
             violations += row_violations + budget_violations + etag_violations + front_violations + metrics_violations
             violations += signouts.violations
+            violations += rollout.violations
         finally:
             for proc in reversed(procs):
                 proc.stop(grace=10)
@@ -527,6 +657,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
         f"form on both instances: {'ok' if not front_violations else 'FAILED'}"
     )
     lost = sum(1 for kind, _ in row_violations if kind == "rows: acknowledged creation lost")
+    print("\n".join(rollout.lines()))
     print(f"lost = {lost}; violations = {len(violations)}; took {time.monotonic() - started:.1f}s")
     report(violations)
     print("cluster test: " + ("PASSED" if not violations else "FAILED"))
@@ -539,6 +670,7 @@ def run(duration: float, seed: int, summary_path: Path | None = None) -> int:
             "connection_errors": errors,
             "lost": lost,
             "violations": len(violations),
+            "rolling_restart": rollout.summary(),
             "signout_to_refusal": {"promise_s": revocation_phase.PROMISE_SECONDS, **signouts.summary()},
         }
         summary_path.write_text(json.dumps(summary, indent=2) + "\n")
@@ -550,9 +682,15 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=DURATION_SECONDS, help="seconds of load (max 60)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="workload seed, printed for replays")
     parser.add_argument("--json", type=Path, help="also write the summary (counts, sign-out timings) to this file")
+    parser.add_argument(
+        "--restart",
+        choices=RESTARTS,
+        default=RESTARTS[0],
+        help="how the rolling restart replaces an instance: docs/deploys.md's (usr2), or another to compare",
+    )
     args = parser.parse_args()
     print(f"seed {args.seed}")
-    return run(min(max(args.duration, 1.0), 60.0), args.seed, args.json)
+    return run(min(max(args.duration, 1.0), 60.0), args.seed, args.json, args.restart)
 
 
 if __name__ == "__main__":

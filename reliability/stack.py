@@ -146,19 +146,33 @@ def manage(env: Mapping[str, str], *args: str, timeout: float = 120) -> str:
 class Process:
     """A server started in its own process group, with its output in a log file."""
 
-    def __init__(self, name: str, cmd: list[str], *, env: Mapping[str, str], log: Path) -> None:
+    def __init__(self, name: str, cmd: list[str], *, env: Mapping[str, str], log: Path, cwd: Path = ROOT) -> None:
         self.name, self.log = name, log
+        self.successor: int | None = None  # a process that took this one's place (adopt)
         with open(log, "wb") as out:
             self.popen = subprocess.Popen(  # noqa: S603 (argv built here, no shell)
-                cmd, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
 
     @property
     def pid(self) -> int:
-        return self.popen.pid
+        return self.successor or self.popen.pid
 
     def alive(self) -> bool:
-        return self.popen.poll() is None
+        if self.successor is None:
+            return self.popen.poll() is None
+        return running(self.successor)
+
+    def adopt(self, pid: int) -> None:
+        """From now on this is process ``pid``, which the one started here started in its own place and then left.
+
+        (gunicorn's binary upgrade: the new master, in the same process group, with the same log.)
+        """
+        self.successor = pid
+
+    @property
+    def exit_status(self) -> int | None:
+        return self.popen.returncode if self.successor is None else None
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -170,6 +184,9 @@ class Process:
         """Ask politely; past ``grace``, kill the group this process leads (its own workers, nothing else)."""
         if not self.alive():
             return
+        if self.successor is not None:
+            self._stop_successor(sig, grace)
+            return
         with contextlib.suppress(ProcessLookupError):
             self.popen.send_signal(sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -180,6 +197,28 @@ class Process:
             os.killpg(self.popen.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
+
+    def _stop_successor(self, sig: int, grace: float) -> None:
+        """``stop`` for an adopted process: not our child, so it is watched in /proc rather than waited for."""
+        pid = self.successor
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        deadline = time.monotonic() + grace
+        while running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if running(pid):
+            # The group the process started here led: the successor and its workers are still in it.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, exited but not yet reaped by its parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def start_gunicorn(
@@ -201,7 +240,10 @@ def start_gunicorn(
         "5",
         "--keep-alive",
         "5",
-        # As the README deploys it: TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
+        # As docs/deploys.md deploys it: a worker takes requests once its readiness checks ran.
+        "--config",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
+        # As docs/operations.md deploys it: TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
         "--forwarded-allow-ips",
         "",
         *extra,
@@ -223,7 +265,7 @@ def wait_ready(
     while time.monotonic() < deadline:
         for proc in procs:
             if not proc.alive():
-                raise Failed(f"{proc.name} exited with {proc.popen.returncode}:\n{proc.tail()}")
+                raise Failed(f"{proc.name} exited with {proc.exit_status}:\n{proc.tail()}")
         try:
             status, _, body = request(base_url, "GET", path, timeout=2, tls=tls)
             if status == 200:

@@ -65,8 +65,8 @@ def render_site(http_port: int, https_port: int, upstreams: list[int], cert: Pat
         "server_name api.example.com;": f"server_name {stack.HOST};",
         "/etc/ssl/certs/api.example.com.pem": str(cert),
         "/etc/ssl/private/api.example.com.key": str(key),
-        "server 127.0.0.1:8000;": f"server {stack.HOST}:{upstreams[0]};",
-        "server 127.0.0.1:8001;": f"server {stack.HOST}:{upstreams[1]};",
+        "server 127.0.0.1:8000 ": f"server {stack.HOST}:{upstreams[0]} ",
+        "server 127.0.0.1:8001 ": f"server {stack.HOST}:{upstreams[1]} ",
     }
     for example, value in values.items():
         if example not in text:

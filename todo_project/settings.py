@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here, not from a CDN
     "authn",
     "tasks",
+    "backups",  # manage.py backup / restore: both databases (docs/backup-restore.md)
 ]
 MIDDLEWARE = [
     "api.proxies.TrustedProxyMiddleware",
@@ -285,7 +286,7 @@ CORS_ALLOW_CREDENTIALS = False
 
 # SECURITY
 # ------------------------------------------------------------------------------
-# TLS usually ends at the reverse proxy, so the redirect is opt-in (README.md, "Security defaults").
+# TLS usually ends at the reverse proxy, so the redirect is opt-in (docs/security.md, "Security defaults").
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", bool, False)
 # Behind a TLS-terminating proxy, its X-Forwarded-Proto tells Django the request came over HTTPS
 # (HSTS, CSRF's origin check, absolute URLs); proxies.py drops it from any peer not in TRUSTED_PROXIES.

@@ -77,7 +77,7 @@ def test_a_user_past_their_budget_is_a_rate_limited_event_with_their_id(settings
 
 @pytest.mark.django_db
 def test_every_event_of_one_user_is_found_by_user_id(settings, client_for, make_token, api_client, caplog):
-    """The README's command: jq 'select(.user_id == "alice")' (JSON) or grep -F 'user_id="alice"' (plain)."""
+    """docs/operations.md's command: jq 'select(.user_id == "alice")' (JSON) or grep -F 'user_id="alice"' (plain)."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reads": "1/m"}
     with caplog.at_level(logging.INFO):
         client_for("alice").get("/api/me")

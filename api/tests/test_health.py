@@ -127,3 +127,15 @@ def test_requests_arriving_during_a_check_wait_for_its_result(monkeypatch, check
         statuses = list(pool.map(lambda _: Client().get("/readyz").status_code, range(4)))
     assert statuses == [200] * 4
     assert calls["database"] == 1
+
+
+@pytest.mark.django_db
+def test_warm_up_runs_the_readiness_checks_and_the_next_probe_reuses_them(clock, api_client):
+    """gunicorn's post_worker_init (deploy/gunicorn.conf.py) calls it before a worker's first accept."""
+    with CaptureQueriesContext(connection) as warming:
+        states = health.warm_up()
+    assert dict(states) == {"database": "ok", "jwks": "ok", "cache": "ok", "revocations": "off"}
+    assert any("SELECT 1" in query["sql"] for query in warming.captured_queries)
+    with CaptureQueriesContext(connection) as probe:
+        assert api_client.get("/readyz").status_code == 200
+    assert not [q for q in probe.captured_queries if "SELECT 1" in q["sql"]]  # within a second: the warm-up's result

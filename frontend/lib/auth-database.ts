@@ -25,7 +25,11 @@ export function createAuthDatabase(env: NodeJS.ProcessEnv = process.env) {
       `DATABASE_URL must be a postgres:// URL (or unset for SQLite); got a "${databaseUrl.split(":")[0]}:" URL.`,
     );
   }
-  // A relative path is taken from the working directory: frontend/ under npm scripts.
-  const file = env.AUTH_SQLITE_FILE || DEFAULT_SQLITE_FILE;
-  return { dialect: new LibsqlDialect({ url: `file:${file}` }), type: "sqlite" as const };
+  return { dialect: new LibsqlDialect({ url: `file:${authSqliteFile(env)}` }), type: "sqlite" as const };
+}
+
+/** The SQLite file Better Auth uses, or null on PostgreSQL. A relative path is taken from frontend/ under npm scripts. */
+export function authSqliteFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (/^postgres(ql)?:\/\//.test(env.DATABASE_URL?.trim() ?? "")) return null;
+  return env.AUTH_SQLITE_FILE || DEFAULT_SQLITE_FILE;
 }

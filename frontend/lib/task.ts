@@ -12,7 +12,7 @@ export interface Task {
 export type TaskId = number | string;
 
 /**
- * The API's ETag for this copy of the task (README, "Lost updates"). Sent as
+ * The API's ETag for this copy of the task (docs/operations.md, "Lost updates"). Sent as
  * If-Match, a write made from a stale copy is refused with 412 instead of
  * silently overwriting what another tab saved.
  */

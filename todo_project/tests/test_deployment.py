@@ -1,4 +1,7 @@
-"""The README's deployment section is what runs: its nginx file is deploy/nginx.conf, its gunicorn line is tested."""
+"""The documented deployment is what runs: its nginx file is deploy/nginx.conf, its gunicorn line is tested.
+
+The deployment section moved from README.md to docs/operations.md, "Deploying several instances".
+"""
 
 import os
 import re
@@ -16,12 +19,12 @@ from reliability import stack, tls_front
 from todo_project.tests.test_settings import documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+README = (ROOT / "docs" / "operations.md").read_text()  # the deployment section, moved from README.md
 
 
 def test_the_readme_shows_the_nginx_configuration_the_cluster_test_runs():
     shown = re.search(r"`deploy/nginx\.conf`:\n\n```nginx\n(.*?)```", README, re.DOTALL)
-    assert shown, "the README's deployment section should show deploy/nginx.conf"
+    assert shown, "docs/operations.md's deployment section should show deploy/nginx.conf"
     assert shown.group(1) == (ROOT / "deploy" / "nginx.conf").read_text()
 
 
@@ -193,3 +196,32 @@ def test_behind_the_shipped_nginx_a_request_without_host_gets_the_servers_name(b
     head = answer.partition(b"\r\n\r\n")[0].decode()
     assert head.startswith("HTTP/1.1 200"), head
     assert 'Link: <https://127.0.0.1/api/carol/tasks?limit=1&offset=1>; rel="next"' in head.splitlines()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_when_no_instance_answers_the_shipped_nginx_answers_a_json_502(method, tmp_path):
+    """Mid-deploy or down: nginx's own 502 keeps the API's error shape, and says a write's outcome is unknown."""
+    nginx = stack.which("nginx")
+    if not nginx or not stack.which("openssl"):
+        pytest.skip("nginx and openssl are needed: apt-get install -y nginx openssl")
+    closed = free_port()  # nothing listens there
+    https_port = free_port()
+    front = tls_front.start_nginx(nginx, tmp_path, free_port(), https_port, [closed, closed])
+    try:
+        base, tls = f"https://127.0.0.1:{https_port}", tls_front.trusting(tmp_path / "tls.pem")
+        for _ in range(100):
+            try:
+                status, headers, body = stack.request(
+                    base, method, "/api/alice/tasks", body={"title": "t"} if method == "POST" else None, tls=tls
+                )
+                break
+            except ConnectionError:
+                time.sleep(0.1)  # nginx still starting
+        else:
+            pytest.fail("nginx did not answer")
+    finally:
+        front.stop()
+    assert status == 502
+    assert headers["content-type"] == "application/json"
+    assert body["status_code"] == 502 and body["error_type"] == "error"
+    assert "may or may not have been applied" in body["detail"]

@@ -4,12 +4,7 @@ import type { FormEvent } from "react";
 import { FieldMeta } from "@/components/ui/FieldMeta";
 import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/validation";
 import styles from "./NewTaskForm.module.css";
-import { useTaskFields } from "./use-task-fields";
-
-export interface TaskInput {
-  title: string;
-  description: string;
-}
+import { type TaskInput, useTaskFields } from "./use-task-fields";
 
 interface NewTaskFormProps {
   value: TaskInput;

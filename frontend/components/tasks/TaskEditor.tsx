@@ -3,7 +3,7 @@
 import type { FormEvent, KeyboardEvent } from "react";
 import { DESCRIPTION_MAX, TITLE_MAX } from "@/lib/validation";
 import { FieldMeta } from "@/components/ui/FieldMeta";
-import type { TaskInput } from "./NewTaskForm";
+import type { TaskInput } from "./use-task-fields";
 import styles from "./TaskItem.module.css";
 import { useTaskFields } from "./use-task-fields";
 

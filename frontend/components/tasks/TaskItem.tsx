@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { draftKey } from "@/lib/drafts";
 import type { Task } from "@/lib/task";
 import { useSessionDraft } from "@/lib/use-session-draft";
-import type { TaskInput } from "./NewTaskForm";
+import type { TaskInput } from "./use-task-fields";
 import { TaskEditor } from "./TaskEditor";
 import styles from "./TaskItem.module.css";
 

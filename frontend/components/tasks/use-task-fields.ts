@@ -1,6 +1,11 @@
 import { useState } from "react";
 import { hasErrors, validateTask, type FieldErrors, type TaskField } from "@/lib/validation";
-import type { TaskInput } from "./NewTaskForm";
+
+/** What a task form edits and submits. */
+export interface TaskInput {
+  title: string;
+  description: string;
+}
 
 /**
  * The title and description a task form edits, with its field errors: shared by
