@@ -18,16 +18,21 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
+# The project's Python packages (a new one is added here too), gunicorn's settings, and the
+# certificate script of compose.yaml's `certs` service.
 COPY manage.py ./
 COPY todo_project ./todo_project
 COPY api ./api
 COPY tasks ./tasks
 COPY authn ./authn
+COPY backups ./backups
+COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
 COPY deploy/compose/selfsigned.py ./deploy/compose/selfsigned.py
 # The collected files are the same for every deployment: no secret of any deployment goes in.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
 USER app
 EXPOSE 8000
-# As the README deploys it: TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
-CMD ["gunicorn", "todo_project.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", \
-     "--graceful-timeout", "5", "--keep-alive", "5", "--forwarded-allow-ips", ""]
+# As docs/operations.md deploys it: each worker warms up (readiness checks) before its first
+# request, and TRUSTED_PROXIES alone decides whose X-Forwarded-Proto is believed.
+CMD ["gunicorn", "todo_project.wsgi", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", \
+     "--workers", "2", "--timeout", "30", "--graceful-timeout", "20", "--keep-alive", "5", "--forwarded-allow-ips", ""]
