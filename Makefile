@@ -236,6 +236,16 @@ restore: $(VENV)/.installed
 backup-drill: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	$(PY) reliability/backup_drill.py $(DRILL_ARGS)
 
+# The containers (docs/containers.md): compose-env writes .env.compose with fresh random secrets for
+# `docker compose up`; compose-test builds the images and drives compose.yaml's stack through nginx
+# (installs Debian's docker.io, docker-compose and debootstrap and starts dockerd when missing: root).
+.PHONY: compose-env compose-test
+compose-env:
+	@$(PYTHON) deploy/compose/write_env.py
+
+compose-test: $(VENV)/.installed
+	$(PY) reliability/compose_test.py $(COMPOSE_ARGS)
+
 fuzz: $(VENV)/.installed
 	$(PY) reliability/fuzz.py $(FUZZ_ARGS)
 
