@@ -217,20 +217,13 @@ def current_settings() -> AuthnSettings:
     return AuthnSettings.from_mapping(getattr(settings, "AUTHN", {}))
 
 
-# Moved in 0.2 to the module of their one job; importing them from here keeps working.
-_MOVED = {
-    "get_verifier": "runtime",
-    "get_revocation_feed": "runtime",
-    "get_observer": "runtime",
-    "get_failure_budget": "runtime",
-    "find_problems": "checks",
-}
+# Built objects moved to authn.runtime in 0.2; imported from here they still work (loaded on use: runtime imports this).
+_MOVED_TO_RUNTIME = frozenset({"get_verifier", "get_revocation_feed", "get_observer", "get_failure_budget"})
 
 
 def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
+    if name not in _MOVED_TO_RUNTIME:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
+    from . import runtime
 
-    return getattr(import_module(f"authn.{module}"), name)
+    return getattr(runtime, name)
