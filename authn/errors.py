@@ -44,17 +44,14 @@ class Refusal(Enum):
     SESSION_ENDED = "revoked", "The session has ended"
     NO_SESSION = "no_session", "The token carries no session"
 
+    code: str
     description: str
 
     def __new__(cls, code: str, description: str) -> Refusal:
         member = object.__new__(cls)
-        member._value_ = code
+        member._value_ = member.code = code
         member.description = description
         return member
-
-    @property
-    def code(self) -> str:
-        return self.value
 
     @classmethod
     def of(cls, refusal: Refusal | str) -> Refusal:
@@ -134,7 +131,7 @@ class InvalidToken(Exception):
     @property
     def code(self) -> str:
         """A short, stable name for why (metric labels, audit lines)."""
-        return self.refusal.value
+        return self.refusal.code
 
 
 class DependencyUnavailable(Exception):
