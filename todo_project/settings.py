@@ -103,13 +103,12 @@ MIDDLEWARE = [
     # OPTIONS: DRF's JSON metadata from the API's views, a JSON 405 from every other page (api/options.py).
     "api.options.OptionsMiddleware",
     "api.middleware.MissingCredentialsMiddleware",
-    # For the admin and the browsable API's pages. A bearer-token call costs them little: the session
-    # is read only when asked for, the user is lazy, and DRF's views are csrf_exempt.
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # For the admin and the browsable API's pages; bearer-token API calls skip these three (page_middleware.py).
+    "api.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # DRF's views are csrf_exempt
+    "api.page_middleware.AuthenticationMiddleware",
+    "api.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After (inside) the others, so its lockout page gets their headers too.
     "axes.middleware.AxesMiddleware",

@@ -1,9 +1,8 @@
-"""Django's page middleware (sessions, CSRF, login, messages, axes) serves the admin and leaves bearer calls alone.
+"""The page middleware (sessions, CSRF, login, messages, axes) serves the admin and leaves bearer calls alone.
 
-Bearer-token API calls used to skip these middleware through subclasses; they now
-run Django's own, and what those subclasses protected is held here: a bearer call
-gets no cookie and reads no session, a bearer write needs no CSRF token, while the
-admin keeps its CSRF check and its messages. Axes' lockout page is held by
+Held by what a client or a member of staff sees, whichever class does it: a bearer
+call gets no cookie and reads no session, a bearer write needs no CSRF token, while
+the admin keeps its CSRF check and its messages. Axes' lockout page is held by
 test_admin_lockout.py.
 """
 
