@@ -225,3 +225,12 @@ def test_when_no_instance_answers_the_shipped_nginx_answers_a_json_502(method, t
     assert headers["content-type"] == "application/json"
     assert body["status_code"] == 502 and body["error_type"] == "error"
     assert "may or may not have been applied" in body["detail"]
+
+
+def test_the_api_image_holds_every_app_of_the_project():
+    """The Dockerfile copies the project's apps one by one: an app added to INSTALLED_APPS and not there fails to start."""
+    from django.conf import settings
+
+    copied = set(re.findall(r"^COPY (\S+) \./\1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+    apps = {name for name in settings.INSTALLED_APPS if (ROOT / name).is_dir()}
+    assert apps - copied == set()
