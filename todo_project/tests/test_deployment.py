@@ -228,7 +228,7 @@ def test_when_no_instance_answers_the_shipped_nginx_answers_a_json_502(method, t
 
 
 def test_the_api_image_holds_every_app_of_the_project():
-    """The Dockerfile copies the project's apps one by one: an app added to INSTALLED_APPS and not there fails to start."""
+    """The Dockerfile copies the apps one by one: an app in INSTALLED_APPS but not copied would fail to start."""
     from django.conf import settings
 
     copied = set(re.findall(r"^COPY (\S+) \./\1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
