@@ -23,6 +23,7 @@ ERROR_TYPES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    411: "length_required",
     412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",

@@ -70,12 +70,20 @@ class PrivateAPIResponsesMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Answers 413 to a request whose declared body is over API_MAX_BODY_BYTES, before reading it."""
+    """Answers 413 to a request whose declared body is over API_MAX_BODY_BYTES, before reading it.
+
+    A body sent in chunks, with no Content-Length, is 411: Django reads a request
+    without Content-Length as empty, so the body would be dropped without a word
+    (a PATCH answered 200 with nothing changed). nginx buffers such bodies and
+    sends a length; gunicorn reached directly does not.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "HTTP_TRANSFER_ENCODING" in request.META:
+            return json_error(411, "Length required - send the body with a Content-Length, not in chunks")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

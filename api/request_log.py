@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 
@@ -23,8 +24,12 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "user_id")
 # A path is the client's to choose: logged up to this many characters, then "…".
 LOGGED_PATH_LENGTH = 256
-# C0 and C1 controls, DEL and the Unicode line and paragraph separators: each can end a line.
-_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators, each of which can end a
+# line; and the bidirectional controls, which make a line read in another order than it is written.
+_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What a logged path keeps as it is: the characters RFC 3986 allows in a path. Anything else (a space
+# that would make one field look like several, a control, any non-ASCII) is logged percent-encoded.
+_PATH_CHARACTERS = "/:@!$&'()*+,;=-._~%"
 
 
 class RequestLogMiddleware:
@@ -43,6 +48,8 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = request_id
             duration_ms = (time.perf_counter() - started) * 1000
             path = request.path
+            if not (path.isascii() and path.isprintable()) or " " in path:
+                path = quote(path, safe=_PATH_CHARACTERS)
             if len(path) > LOGGED_PATH_LENGTH:
                 path = path[:LOGGED_PATH_LENGTH] + "…"
             logger.info(

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.serializers import TaskSerializer
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 TASKS = "/api/alice/tasks"
@@ -17,6 +18,24 @@ def test_a_body_over_the_limit_is_413_unread(alice):
     assert response.status_code == 413
     assert response.json()["error_type"] == "payload_too_large"
     assert response["Content-Length"] == str(len(response.content))
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH", "PUT"])
+def test_a_body_sent_in_chunks_is_411_not_silently_dropped(alice, method):
+    """Django reads a body without Content-Length as empty: a chunked PATCH would answer 200 having changed nothing."""
+    alice_task = TaskFactory(user_id="alice", title="Buy milk")
+    path = TASKS if method == "POST" else f"{TASKS}/{alice_task.id}"
+    response = alice.generic(
+        method,
+        path,
+        json.dumps({"title": "changed"}),
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+    assert response.status_code == 411
+    assert response.json()["error_type"] == "length_required"
+    alice_task.refresh_from_db()
+    assert alice_task.title == "Buy milk"
 
 
 def test_a_body_under_the_limit_is_validated_normally(alice):

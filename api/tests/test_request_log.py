@@ -69,6 +69,16 @@ def test_a_path_cannot_forge_a_log_line(separator, api_client, caplog):
     assert not any(line.startswith(FORGED) for line in lines)
 
 
+@pytest.mark.parametrize("hostile", ["%20200%201.0ms%20", "%E2%80%AE", "%C3%A9%00"])
+def test_a_path_cannot_pass_for_other_fields_nor_reorder_the_line(hostile, api_client, caplog):
+    """A space in a path would make ``GET /api/me 200 1.0ms x 401`` read as a 200; U+202E reverses what follows."""
+    with caplog.at_level(logging.INFO, logger="api.requests"):
+        api_client.get(f"/api/me{hostile}x")
+    (line,) = plain_lines(request_records(caplog))
+    assert f" /api/me{hostile}x 401 " in line  # percent-encoded, as the client sent it
+    assert line.isascii()
+
+
 def test_a_token_header_cannot_forge_a_log_line_nor_flood_it(api_client, make_token, caplog):
     token = make_token("alice", headers={"kid": "k\n" + FORGED + "x" * 10_000})
     with caplog.at_level(logging.INFO):
