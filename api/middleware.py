@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import BadRequest, DisallowedHost, SuspiciousOperation
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.urls import reverse
 from authn import REALM
 from authn import TOKEN_COOKIE_NAME as BROWSER_TOKEN_COOKIE
 
-from .exceptions import database_error_response, json_error
+from .exceptions import bad_request, database_error_response, json_error
 
 # DRF's own words for this case, so both paths to a 401 read the same.
 NOT_AUTHENTICATED_DETAIL = "Authentication credentials were not provided."
@@ -48,6 +48,26 @@ class JSONErrorsForAPIMiddleware:
             return database_error_response(exception)
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return json_error(500, "Internal server error")
+
+
+class DebugHostCheckMiddleware:
+    """With DEBUG on, a Host not in ALLOWED_HOSTS is the contract's JSON 400 under API_PREFIX too.
+
+    Django answers that refusal with its technical page when DEBUG is on, which
+    lists the settings; with DEBUG off it goes through handler400, already JSON.
+    Installed only with DEBUG on (settings.py), so production runs none of it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(settings.API_PREFIX):
+            try:
+                request.get_host()
+            except DisallowedHost:
+                return bad_request(request)
+        return self.get_response(request)
 
 
 class PrivateAPIResponsesMiddleware:

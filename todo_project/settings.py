@@ -115,6 +115,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "api.middleware.JSONErrorsForAPIMiddleware",
 ]
+if DEBUG:  # a host not allowed is then Django's technical page; under the API it stays JSON
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("api.middleware.BodySizeLimitMiddleware"), "api.middleware.DebugHostCheckMiddleware"
+    )
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

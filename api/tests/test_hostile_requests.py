@@ -109,6 +109,22 @@ def test_a_host_not_allowed_is_a_json_400_under_the_api(call, make_token):
     assert_json_error(answer, 400)
 
 
+def test_a_host_not_allowed_is_a_json_400_under_the_api_with_debug_on_too(settings, make_token):
+    """With DEBUG on Django would answer its technical page, which lists the settings (``make run`` has DEBUG on)."""
+    from django.test import Client
+
+    settings.DEBUG = True
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("api.middleware.BodySizeLimitMiddleware"), "api.middleware.DebugHostCheckMiddleware"
+    )
+    settings.MIDDLEWARE = middleware
+    response = Client().get("/api/me", HTTP_HOST="evil.example", HTTP_AUTHORIZATION=f"Bearer {make_token('alice')}")
+    assert response.status_code == 400
+    assert response.json()["error_type"] == "validation_error"
+    assert b"DATABASES" not in response.content
+
+
 @pytest.mark.parametrize("host", ["evil.example", "[::1", "a" * 300, "127.0.0.1:99999999999"])
 def test_a_host_not_allowed_writes_no_error_line(call, caplog, make_token, host):
     with caplog.at_level(logging.INFO):
