@@ -28,8 +28,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.installed interop plugin-deps
 
 # A local development .env with fresh random secrets; never committed.
+# Its secrets are the owner's alone (0600), as are the databases make run creates (umask 077 below).
 .env:
-	@$(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'REVOCATION_FEED_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
+	@umask 077 && $(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'REVOCATION_FEED_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
 	@echo "Wrote .env (DEBUG on, random SECRET_KEY, BETTER_AUTH_SECRET and REVOCATION_FEED_SECRET)."
 
 # The API on :8000 and the web app on :3000 together, as they ship: gunicorn, and the web app's
@@ -45,7 +46,7 @@ run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/sta
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up once it says Ready.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
 	@# Background jobs ignore Ctrl-C's SIGINT in a script, so it is turned into one SIGTERM for the group.
-	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
+	@umask 077; trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
 	($(PY) manage.py migrate --no-input && exec $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
 		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 5 \
 		--forwarded-allow-ips "" --no-control-socket) & \
