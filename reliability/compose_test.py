@@ -136,7 +136,7 @@ for db in ("auth", "postgres"):
         psycopg.connect(host=url.hostname, dbname=db, user=url.username).close()
         out[db] = "connected"
     except psycopg.OperationalError as e:
-        out[db] = str(e).strip().splitlines()[-1]
+        out[db] = " ".join(str(e).split())
 print(json.dumps(out))
 """
 
