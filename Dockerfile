@@ -15,6 +15,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     ENV_FILE=""
+# pg_dump and pg_restore for `manage.py backup` and `restore` (docs/containers.md): Debian
+# bookworm's client is PostgreSQL 15's, the major version of compose.yaml's server (pg_dump
+# refuses a newer server than itself).
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app

@@ -238,7 +238,7 @@ backup-drill: $(VENV)/.installed $(FRONTEND)/node_modules/.installed
 	$(PY) reliability/backup_drill.py $(DRILL_ARGS)
 
 # The containers (docs/containers.md): compose-env writes .env.compose with fresh random secrets for
-# `docker compose up`; compose-test builds the images and drives compose.yaml's stack through nginx
+# `docker compose --env-file .env.compose up`; compose-test builds the images and drives compose.yaml's stack through nginx
 # (installs Debian's docker.io, docker-compose and debootstrap and starts dockerd when missing: root).
 .PHONY: compose-env compose-test
 compose-env:

@@ -93,6 +93,17 @@ def scenario(compose: Compose, base: str, figures: dict[str, str]) -> int:
     refused_after = refused_within(base, tls, token)
     figures["sign-out to refusal at the API"] = f"{refused_after:.2f} s (promise: {PROMISE_SECONDS} s)"
 
+    step("PostgreSQL: the API's role is no superuser and cannot connect to Better Auth's database")
+    database_roles(compose)
+
+    step("backup inside the stack (both databases), and the web image's after-restore step")
+    figures["backup (both databases, in the stack)"] = backup_in_stack(compose)
+    out = compose.run("exec", "-T", "web", "node", "after-restore.mjs")
+    check("Sessions ended after the restore" in out, f"after-restore runs in the web container ({out.strip()})")
+
+    step("both API instances stopped: nginx answers 502/504 in the API's JSON error shape")
+    gateway_error(compose, base, tls)
+
     step("down (volumes kept) and up again: the same person signs in and finds the same tasks")
     compose.run("down")
     figures["up to healthy (restart, volumes kept)"] = f"{compose.up():.1f} s"
@@ -109,6 +120,74 @@ def scenario(compose: Compose, base: str, figures: dict[str, str]) -> int:
     for name, value in figures.items():
         print(f"  {name}: {value}")
     return 0
+
+
+# The API container's own credentials (DATABASE_URL, PGPASSWORD) against PostgreSQL, from inside it.
+ROLE_PROBE = """
+import json, os, psycopg
+from urllib.parse import urlsplit
+url = urlsplit(os.environ["DATABASE_URL"])
+others = ("POSTGRES_PASSWORD", "AUTH_APP_DB_PASSWORD")
+out = {"user": url.username, "holds": sorted(k for k in others if os.environ.get(k))}
+with psycopg.connect(host=url.hostname, dbname=url.path.lstrip("/"), user=url.username) as c:
+    out["superuser"] = c.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]
+for db in ("auth", "postgres"):
+    try:
+        psycopg.connect(host=url.hostname, dbname=db, user=url.username).close()
+        out[db] = "connected"
+    except psycopg.OperationalError as e:
+        out[db] = " ".join(str(e).split())
+print(json.dumps(out))
+"""
+
+
+def database_roles(compose: Compose) -> None:
+    found = json.loads(compose.run("exec", "-T", "api-a", "python", "-c", ROLE_PROBE))
+    check(found["user"] == "tasks_api", f"the API connects as its own role ({found['user']})")
+    check(found["superuser"] is False, "the API's role is not a superuser")
+    check(found["holds"] == [], f"the API container holds no other database password ({found['holds']})")
+    for db in ("auth", "postgres"):
+        check(
+            "permission denied for database" in found[db],
+            f"the API's role is refused by the database {db} ({found[db]})",
+        )
+
+
+def backup_in_stack(compose: Compose) -> str:
+    """`manage.py backup`, then `restore --check-only`, in a one-shot API container as docs/containers.md runs them."""
+    password = compose.setting("AUTH_APP_DB_PASSWORD")
+    auth = ["--auth-database", f"postgres://auth_app:{password}@postgres:5432/auth"]
+    with tempfile.TemporaryDirectory(prefix="compose-backup-") as backups:
+        one_shot = ["run", "--rm", "--no-deps", "--user", "root", "-v", f"{backups}:/backups", "migrate"]
+        started = time.monotonic()
+        try:
+            compose.run(*one_shot, "python", "manage.py", "backup", "/backups/nightly", *auth)
+            took = time.monotonic() - started
+            restore = ["python", "manage.py", "restore", "/backups/nightly", "--check-only"]
+            checked = compose.run(*one_shot, *restore, *auth)
+        except stack.Failed as e:  # its command line holds the password
+            raise stack.Failed(str(e).replace(password, "***")) from None
+        manifest = json.loads((Path(backups) / "nightly" / "manifest.json").read_text())
+    held = {"+".join(entry["holds"]): entry for entry in manifest["databases"]}
+    check(sorted(held) == ["api", "auth"], f"the backup holds both databases ({sorted(held)})")
+    for name, entry in held.items():
+        tables = entry.get("tables") or {}
+        check(bool(tables), f"the {name} database's dump lists its tables ({len(tables)})")
+    check("the backup is intact" in checked, "restore --check-only finds the backup intact")
+    return f"{took:.1f} s"
+
+
+def gateway_error(compose: Compose, base: str, tls: ssl.SSLContext) -> None:
+    compose.run("stop", "api-a", "api-b")
+    status, headers, answer = stack.request(base, "GET", "/api/me", tls=tls, timeout=15)
+    # 502 when the instances' addresses refuse or are unreachable, 504 when connecting times out.
+    check(status in (502, 504), f"GET /api/me with no instance up answers 502 or 504 (got {status})")
+    content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+    check(content_type.startswith("application/json"), f"... as JSON ({content_type})")
+    check(
+        isinstance(answer, dict) and answer.get("status_code") == status and answer.get("error_type") == "error",
+        f"... in the API's error shape ({answer})",
+    )
 
 
 class Violation(Exception):
@@ -132,11 +211,14 @@ class Compose:
     """docker-compose on compose.yaml with the run's own project name, env file and port."""
 
     def __init__(self, env_file: Path, port: int) -> None:
+        self.env_file = env_file
         self.env = {**os.environ, "COMPOSE_ENV_FILE": str(env_file), "HTTPS_PORT": str(port)}
         self.env.pop("COMPOSE_PROJECT_NAME", None)
 
     def run(self, *args: str, timeout: float = 600) -> str:
-        cmd = [tool("docker-compose"), "-p", PROJECT, "-f", str(ROOT / "compose.yaml"), *args]
+        # --env-file as docs/containers.md runs it: each app's database password is interpolated.
+        compose = [tool("docker-compose"), "--env-file", str(self.env_file), "-p", PROJECT]
+        cmd = [*compose, "-f", str(ROOT / "compose.yaml"), *args]
         return run_quiet(cmd, self.env, timeout=timeout)
 
     def up(self) -> float:
@@ -159,6 +241,14 @@ class Compose:
         fields = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
         out = run_quiet([tool("docker"), "inspect", "--format", fields, ids[0]], check=False).split()
         return out[-1] if out else "gone"
+
+    def setting(self, name: str) -> str:
+        """One value of the run's env file (a secret: never printed)."""
+        for line in self.env_file.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key == name:
+                return value
+        raise stack.Failed(f"{name} is not in the env file")
 
     def certificate(self) -> str:
         """The certificate nginx serves, read from its volume: the one thing the client trusts."""

@@ -11,9 +11,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SECRETS = ("SECRET_KEY", "BETTER_AUTH_SECRET", "REVOCATION_FEED_SECRET", "POSTGRES_PASSWORD")
-# Names that take another's value: both apps reach PostgreSQL with PGPASSWORD.
-SAME_AS = {"PGPASSWORD": "POSTGRES_PASSWORD"}
+SECRETS = (
+    "SECRET_KEY",
+    "BETTER_AUTH_SECRET",
+    "REVOCATION_FEED_SECRET",
+    "POSTGRES_PASSWORD",
+    "TASKS_API_DB_PASSWORD",
+    "AUTH_APP_DB_PASSWORD",
+)
 
 
 def main(target: Path = ROOT / ".env.compose") -> int:
@@ -25,7 +30,7 @@ def main(target: Path = ROOT / ".env.compose") -> int:
     for line in (ROOT / ".env.compose.example").read_text().splitlines():
         name, sep, value = line.partition("=")
         if sep and not value and not line.startswith("#"):
-            value = values.get(name) or values.get(SAME_AS.get(name, ""), "")
+            value = values.get(name, "")
             line = f"{name}={value}"
         lines.append(line)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,11 +1,15 @@
-// Bundles server.ts and the Better Auth migration into one file each for the standalone image
+// Bundles server.ts, the Better Auth migration and the after-restore step into one file each for the standalone image
 // (frontend/Dockerfile): everything but Next.js (in the standalone output) and native modules goes in.
 //   node container/bundle.mjs <out dir>
 import { build } from "esbuild";
 
 const outdir = process.argv[2];
 await build({
-  entryPoints: { server: "server.ts", "migrate-auth-db": "scripts/migrate-auth-db.ts" },
+  entryPoints: {
+    server: "server.ts",
+    "migrate-auth-db": "scripts/migrate-auth-db.ts",
+    "after-restore": "scripts/after-restore.ts",
+  },
   outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,
