@@ -48,20 +48,25 @@ env-ports: .env
 # The two sides get ready side by side, the web app's in one Node process (scripts/run-built.ts:
 # setup, build check, server.ts), since each start costs seconds on a small machine; either side
 # ending stops the other.
+# Runs a command in a process group of its own (POSIX setpgid; the setsid program is not on every system).
+OWN_GROUP = $(PY) -c "import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])"
 run: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up once it says Ready.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
-	@# Background jobs ignore Ctrl-C's SIGINT in a script: the shell's trap sends SIGTERM to the
-	@# two, waits for both and exits 0. Not `kill 0`: make itself would get a second signal and
-	@# complain ("wait: No child processes"). A short graceful timeout: idle browser connections
-	@# would otherwise hold the workers until gunicorn SIGKILLs them.
+	@# Ctrl-C: the shell's trap sends SIGTERM to the two and waits for both; a side that ended on
+	@# the interrupt itself (130, 143: tsx exits so on SIGINT) is no error either, so Ctrl-C exits 0.
+	@# Not `kill 0`: make itself would get a second signal and complain ("wait: No child
+	@# processes"). A short graceful timeout: idle browser connections would otherwise hold the
+	@# workers until gunicorn SIGKILLs them. gunicorn in a process group of its own: Ctrl-C's SIGINT
+	@# (a quick exit, in which a worker can hang until it is SIGKILLed) never reaches it, only SIGTERM.
 	@trap 'trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
-	($(PY) manage.py migrate --no-input && exec $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
-		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 1 \
+	($(PY) manage.py migrate --no-input && exec $(OWN_GROUP) $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
+		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 2 \
 		--forwarded-allow-ips "" --no-control-socket) & api=$$!; \
 	(cd $(FRONTEND) && NODE_ENV=production $(RUN_URLS) exec node --import tsx scripts/run-built.ts -H $(HOST) -p $(WEB_PORT)) & web=$$!; \
-	wait -n; status=$$?; trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit $$status
+	wait -n; status=$$?; trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
+	case $$status in 130|143) exit 0;; *) exit $$status;; esac
 
 # The same two with hot reload, for development: runserver and `next dev`.
 .PHONY: dev
@@ -75,7 +80,8 @@ dev: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed
 	@trap 'trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & api=$$!; \
 	(cd $(FRONTEND) && exec node_modules/.bin/next dev --port $(WEB_PORT)) & web=$$!; \
-	wait -n; status=$$?; trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit $$status
+	wait -n; status=$$?; trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
+	case $$status in 130|143) exit 0;; *) exit $$status;; esac
 
 # The admin's and the API docs' files for WhiteNoise, collected once per install; with DEBUG on
 # WhiteNoise also finds them in the apps, with DEBUG off only here.

@@ -256,3 +256,25 @@ def test_when_no_instance_answers_the_shipped_nginx_answers_a_json_502(method, t
     assert headers["content-type"] == "application/json"
     assert body["status_code"] == 502 and body["error_type"] == "error"
     assert "may or may not have been applied" in body["detail"]
+
+
+def test_compose_takes_its_network_and_nginx_address_from_one_pair_of_settings():
+    # A second stack beside another needs another subnet; nginx's address, which both apps
+    # trust, must move with it, so no fixed address may be left in compose.yaml.
+    compose = (ROOT / "compose.yaml").read_text()
+    assert "subnet: ${COMPOSE_SUBNET:-172.29.83.0/24}" in compose
+    assert compose.count("${NGINX_ADDRESS:-172.29.83.10}") == 3  # TRUSTED_PROXIES twice, nginx's ipv4_address
+    assert re.findall(r"172\.29\.83\.\d+", compose) == ["172.29.83.10"] * 3 + ["172.29.83.0"]
+
+
+def test_the_compose_test_picks_a_subnet_no_docker_network_holds():
+    import ipaddress
+
+    from reliability.compose_test import DEFAULT_SUBNET, free_subnet
+
+    taken = [ipaddress.ip_network("172.29.0.0/17"), ipaddress.ip_network("172.29.200.0/22")]
+    for _ in range(20):
+        subnet = free_subnet(taken)
+        assert subnet != DEFAULT_SUBNET and not any(subnet.overlaps(net) for net in taken)
+    with pytest.raises(Exception, match="no free /24"):
+        free_subnet([ipaddress.ip_network("172.29.0.0/16")])
