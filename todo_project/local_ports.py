@@ -55,7 +55,8 @@ def main(argv: list[str]) -> int:
     web_port = int(argv[0])
     env_file = Path(argv[1] if len(argv) > 1 else os.environ.get("ENV_FILE", ".env"))
     # As in settings: the environment wins over the file.
-    settings = {**read_env_file(env_file), **{k: v for k, v in os.environ.items() if k in ("BETTER_AUTH_URL", "CORS_ORIGINS")}}
+    given = {name: os.environ[name] for name in ("BETTER_AUTH_URL", "CORS_ORIGINS") if name in os.environ}
+    settings = {**read_env_file(env_file), **given}
     found = mismatches(web_port, settings)
     if found:
         print(f"{env_file} (or the environment) names another web app port than WEB_PORT={web_port}:", file=sys.stderr)

@@ -30,7 +30,7 @@ def test_the_readme_shows_the_nginx_configuration_the_cluster_test_runs():
 
 
 def documented_gunicorn_args() -> list[str]:
-    """The arguments after ``-m gunicorn`` in the documented line (its interpreter is the release's, through ``current``)."""
+    """The arguments after ``-m gunicorn`` in the documented line (its interpreter: the release's, via ``current``)."""
     line = next(line for line in README.splitlines() if " -m gunicorn todo_project.wsgi " in line)
     words = shlex.split(line)
     return words[words.index("todo_project.wsgi") :]

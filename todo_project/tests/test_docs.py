@@ -130,7 +130,8 @@ def test_every_relative_markdown_link_resolves_from_its_own_directory():
 def test_the_link_rule_reads_links_from_the_linking_files_directory():
     operations = ROOT / "docs" / "operations.md"
     assert broken_links(operations, "[deploys](deploys.md), [here](#x), [web](https://example.com)") == []
-    assert broken_links(operations, "see [docs/deploys.md](docs/deploys.md).") == ["docs/operations.md: docs/deploys.md"]
+    broken = broken_links(operations, "see [docs/deploys.md](docs/deploys.md).")
+    assert broken == ["docs/operations.md: docs/deploys.md"]
 
 
 def test_the_rule_finds_a_path_that_leaves_the_repository():
