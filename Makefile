@@ -40,6 +40,9 @@ RUN_URLS := RUN_WEB_URL=http://localhost:$(WEB_PORT) RUN_API_URL=http://$(if $(f
 env-ports: .env
 	@$(PYTHON) -m todo_project.local_ports $(WEB_PORT)
 
+# Runs a command in a process group of its own (POSIX setpgid; the setsid program is not on every system).
+OWN_GROUP = $(PY) -c "import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])"
+
 # The API on :8000 and the web app on :3000 together, as they ship: gunicorn, and the web app's
 # production build behind server.ts (its sign-in limits and headers); Ctrl-C stops both. The build
 # runs only when the app's sources changed (frontend/scripts/build-if-changed.ts). DEBUG stays as
@@ -48,8 +51,6 @@ env-ports: .env
 # The two sides get ready side by side, the web app's in one Node process (scripts/run-built.ts:
 # setup, build check, server.ts), since each start costs seconds on a small machine; either side
 # ending stops the other.
-# Runs a command in a process group of its own (POSIX setpgid; the setsid program is not on every system).
-OWN_GROUP = $(PY) -c "import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])"
 run: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up once it says Ready.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
@@ -57,9 +58,9 @@ run: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed stati
 	@# Ctrl-C: the shell's trap sends SIGTERM to the two and waits for both; a side that ended on
 	@# the interrupt itself (130, 143: tsx exits so on SIGINT) is no error either, so Ctrl-C exits 0.
 	@# Not `kill 0`: make itself would get a second signal and complain ("wait: No child
-	@# processes"). A short graceful timeout: idle browser connections would otherwise hold the
-	@# workers until gunicorn SIGKILLs them. gunicorn in a process group of its own: Ctrl-C's SIGINT
-	@# (a quick exit, in which a worker can hang until it is SIGKILLed) never reaches it, only SIGTERM.
+	@# processes"). A short graceful timeout: a local run has no request worth waiting for. gunicorn
+	@# in a process group of its own: Ctrl-C's SIGINT (gunicorn's quick exit, in which a worker can
+	@# hang until it is SIGKILLed and logged as "out of memory") never reaches it, only SIGTERM.
 	@trap 'trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
 	($(PY) manage.py migrate --no-input && exec $(OWN_GROUP) $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
 		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 2 \
