@@ -61,12 +61,14 @@ run: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed stati
 	@# processes"). A short graceful timeout: a local run has no request worth waiting for. gunicorn
 	@# in a process group of its own: Ctrl-C's SIGINT (gunicorn's quick exit, in which a worker can
 	@# hang until it is SIGKILLed and logged as "out of memory") never reaches it, only SIGTERM.
-	@trap 'trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
+	@# Once stopping, the shell ignores further signals (make forwards a SIGTERM the group also
+	@# got), so it always lives to stop gunicorn, which a signal to make's group no longer reaches.
+	@trap 'trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
 	($(PY) manage.py migrate --no-input && exec $(OWN_GROUP) $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
 		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 2 \
 		--forwarded-allow-ips "" --no-control-socket) & api=$$!; \
 	(cd $(FRONTEND) && NODE_ENV=production $(RUN_URLS) exec node --import tsx scripts/run-built.ts -H $(HOST) -p $(WEB_PORT)) & web=$$!; \
-	wait -n; status=$$?; trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
+	wait -n; status=$$?; trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
 	case $$status in 130|143) exit 0;; *) exit $$status;; esac
 
 # The same two with hot reload, for development: runserver and `next dev`.
@@ -78,10 +80,10 @@ dev: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
 	@# As for run: SIGTERM to the two (next dev's own children go with it), wait, exit 0.
-	@trap 'trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
+	@trap 'trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) & api=$$!; \
 	(cd $(FRONTEND) && exec node_modules/.bin/next dev --port $(WEB_PORT)) & web=$$!; \
-	wait -n; status=$$?; trap - INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
+	wait -n; status=$$?; trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
 	case $$status in 130|143) exit 0;; *) exit $$status;; esac
 
 # The admin's and the API docs' files for WhiteNoise, collected once per install; with DEBUG on
