@@ -6,6 +6,3 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = "Tasks API plumbing"
-
-    def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)

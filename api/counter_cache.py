@@ -20,6 +20,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
+from authn import ThrottledWarning
+
 logger = logging.getLogger(__name__)
 TABLE = "rate_limit_counter"
 
@@ -137,7 +139,7 @@ class FailoverRedisCache(BaseCache):
         self.primary = RedisCache(server, {**params, "OPTIONS": options})
         self.fallback = LocMemCache(f"failover-{id(self)}", params)
         self._down_until = 0.0
-        self._last_logged = -float("inf")
+        self._outage_warning = ThrottledWarning(self.log_every_seconds)
         self._lock = threading.Lock()
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -154,8 +156,7 @@ class FailoverRedisCache(BaseCache):
         now = time.monotonic()
         with self._lock:
             self._down_until = now + self.retry_seconds
-            if now - self._last_logged >= self.log_every_seconds:
-                self._last_logged = now
+            if self._outage_warning.due():
                 logger.warning("Redis unreachable (%s); rate limits are per process until it returns", error)
 
     def ping(self) -> None:

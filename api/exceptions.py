@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import csrf, defaults
@@ -110,15 +111,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """``CSRF_FAILURE_VIEW``: the contract's JSON under /api/, Django's page elsewhere (the admin)."""
-    if request.path_info.startswith("/api/"):
+    """``CSRF_FAILURE_VIEW``: the contract's JSON under API_PREFIX, Django's page elsewhere (the admin)."""
+    if request.path_info.startswith(settings.API_PREFIX):
         return json_error(403, f"Forbidden - CSRF check failed: {reason}")
     return csrf.csrf_failure(request, reason)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """``handler400`` (too many fields or files, a host not allowed): JSON under /api/, Django's page elsewhere."""
-    if request.path_info.startswith("/api/"):
+    """``handler400`` (too many fields or files, a host not allowed): JSON under API_PREFIX, Django's page elsewhere."""
+    if request.path_info.startswith(settings.API_PREFIX):
         return json_error(400, "Bad request - the request cannot be read")
     return defaults.bad_request(request, exception)
 

@@ -6,19 +6,17 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from time import monotonic
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.signals import setting_changed
 from django.db import connection
-from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 from django.urls import get_resolver
 
 from authn import get_revocation_feed, get_verifier
 
 from .options import allow
+from .process_state import forget_on_setting_changed
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +96,8 @@ def _state(name: str, check: Callable[[], str | None]) -> str:
 
 
 _readiness = _Readiness()
-
-
-@receiver(setting_changed)
-def _forget_results(**kwargs: Any) -> None:
-    """A changed setting may change a check's outcome (tests change them): the next request checks again."""
-    _readiness.forget()
+# A changed setting may change a check's outcome (tests change them): the next request checks again.
+forget_on_setting_changed(_readiness.forget)
 
 
 @allow("GET", "HEAD")

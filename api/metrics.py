@@ -20,14 +20,13 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 
-from authn import get_observer
+from authn import client_address, get_observer
 
 from .exceptions import json_error
 from .options import answers_options
+from .process_state import forget_on_setting_changed
 from .proxies import came_through_a_proxy, in_networks
 
 
@@ -36,11 +35,14 @@ def _allowed_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, 
     return tuple(ipaddress.ip_network(n, strict=False) for n in settings.METRICS_ALLOWED_NETWORKS)
 
 
+forget_on_setting_changed(_allowed_networks.cache_clear)
+
+
 def is_allowed(request: HttpRequest) -> bool:
     """A direct peer (no proxy in between) on an allowed network."""
     if came_through_a_proxy(request):
         return False
-    return in_networks(request.META.get("REMOTE_ADDR", ""), _allowed_networks())
+    return in_networks(client_address(request), _allowed_networks())  # with no proxy, the client is the peer
 
 
 @answers_options  # OPTIONS too is the 404 of an unknown path for everyone who may not see the metrics
@@ -62,9 +64,3 @@ def metrics(request: HttpRequest) -> HttpResponse:
     else:
         registry = REGISTRY
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
-
-
-@receiver(setting_changed)
-def _forget_networks(*, setting: str, **kwargs: object) -> None:
-    if setting == "METRICS_ALLOWED_NETWORKS":
-        _allowed_networks.cache_clear()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from authn import REALM
 from authn import TOKEN_COOKIE_NAME as BROWSER_TOKEN_COOKIE
@@ -17,16 +18,20 @@ from .exceptions import database_error_response, json_error
 
 # DRF's own words for this case, so both paths to a 401 read the same.
 NOT_AUTHENTICATED_DETAIL = "Authentication credentials were not provided."
-# The API's public documentation, exactly these paths: served without credentials, the same for everyone.
-# Exact, not prefixes: /api/docs/tasks is the task list of a user whose id is "docs".
-PUBLIC_API_PATHS = frozenset({"/api/schema/", "/api/docs/", "/api/redoc/"})
+# The API's public documentation, by URL name: served without credentials, the same for everyone.
+PUBLIC_API_URL_NAMES = ("schema", "swagger-ui", "redoc")
 PRIVATE = "private, no-store"
 
 logger = logging.getLogger("django.request")
 
 
+def public_api_paths() -> frozenset[str]:
+    """The public documentation's paths, exactly: /api/docs/tasks is the task list of a user whose id is "docs"."""
+    return frozenset(reverse(name) for name in PUBLIC_API_URL_NAMES)
+
+
 class JSONErrorsForAPIMiddleware:
-    """Answers an unhandled exception under /api/ with the contract's JSON, DEBUG or not."""
+    """Answers an unhandled exception under API_PREFIX with the contract's JSON, DEBUG or not."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -35,7 +40,7 @@ class JSONErrorsForAPIMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path_info.startswith("/api/"):
+        if not request.path_info.startswith(settings.API_PREFIX):
             return None
         if isinstance(exception, SuspiciousOperation | BadRequest):
             return None  # Django answers 400 through handler400 (exceptions.bad_request): the client's fault
@@ -46,7 +51,7 @@ class JSONErrorsForAPIMiddleware:
 
 
 class PrivateAPIResponsesMiddleware:
-    """``Cache-Control: private, no-store`` on every answer under /api/ but the public documentation.
+    """``Cache-Control: private, no-store`` on every answer under API_PREFIX but the public documentation.
 
     They carry a user's tasks or identity, or tell whose token was refused: no
     shared cache (a proxy, a CDN) may keep them, nor a browser's disk.
@@ -54,11 +59,12 @@ class PrivateAPIResponsesMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.public_paths = public_api_paths()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         path = request.path_info  # what the URLs route by; request.path also has the script prefix
-        if path.startswith("/api/") and path not in PUBLIC_API_PATHS:
+        if path.startswith(settings.API_PREFIX) and path not in self.public_paths:
             response["Cache-Control"] = PRIVATE
         return response
 
@@ -84,21 +90,22 @@ class MissingCredentialsMiddleware:
 
     Such a request can only ever be refused, so it skips URL routing and DRF.
     The browsable API keeps its page (a browser asking for HTML is let through),
-    and the public documentation under /api/ stays public.
+    and the public documentation under API_PREFIX stays public.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.public_paths = public_api_paths()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
         if (
-            path.startswith("/api/")
+            path.startswith(settings.API_PREFIX)
             and "HTTP_AUTHORIZATION" not in request.META
             and request.method != "OPTIONS"
             and BROWSER_TOKEN_COOKIE not in request.COOKIES
             and "text/html" not in request.META.get("HTTP_ACCEPT", "")
-            and path not in PUBLIC_API_PATHS
+            and path not in self.public_paths
         ):
             return json_error(401, NOT_AUTHENTICATED_DETAIL, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
         return self.get_response(request)

@@ -1,33 +1,29 @@
-"""Django's middleware for pages (sessions, CSRF, login, messages) and axes', which bearer-token API calls skip.
+"""Django's session, login and message middleware, which bearer-token API calls skip.
 
-The admin and the browsable API's HTML pages need Django's four; axes' turns a
-locked-out admin sign-in into its lockout page, and no API call ever signs in.
-A request to the API that carries ``Authorization: Bearer`` is authenticated
-by that token alone: it reads no session and shows no message, and a header
-that a script has to set cannot be forged across sites, so CSRF has nothing to
-protect (DRF's views are exempt anyway). Running them would only cost time:
-about a tenth of a single-task request, counted in instructions. Each class is a subclass of
-Django's (or axes') own, so the admin's system checks still find them.
+A request to the API that carries ``Authorization: Bearer`` is authenticated by
+that token alone: it reads no session and shows no message. Django's own
+middleware would still build a session store, a lazy user and two message
+stores for it on every call, which measured more than the API's budget for
+overhead allows (``make bench-instructions``). The admin and the browsable
+API's pages run them in full. Each class is a subclass of Django's, which the
+admin's checks accept. CSRF and axes' lockout stay Django's and axes' own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from axes.middleware import AxesMiddleware as AxesLockoutMiddleware
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
-
-API_PREFIX = "/api/"
+from django.http import HttpRequest
 
 
 def is_bearer_api_request(request: HttpRequest) -> bool:
     """An API call with a bearer token: never ambient like a cookie or HTTP Basic, always set by a script."""
     bearer = request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
-    return bearer and request.path_info.startswith(API_PREFIX)
+    return bearer and request.path_info.startswith(settings.API_PREFIX)
 
 
 class _SkippedByBearerAPIRequests:
@@ -37,7 +33,7 @@ class _SkippedByBearerAPIRequests:
 
     def __call__(self, request: HttpRequest) -> Any:
         if is_bearer_api_request(request):
-            return self.get_response(request)  # a coroutine under ASGI, which the caller awaits
+            return self.get_response(request)
         return super().__call__(request)  # type: ignore[misc]
 
 
@@ -51,14 +47,3 @@ class AuthenticationMiddleware(_SkippedByBearerAPIRequests, DjangoAuthentication
 
 class MessageMiddleware(_SkippedByBearerAPIRequests, DjangoMessageMiddleware):
     pass
-
-
-class AxesMiddleware(_SkippedByBearerAPIRequests, AxesLockoutMiddleware):
-    pass
-
-
-class CsrfViewMiddleware(_SkippedByBearerAPIRequests, DjangoCsrfViewMiddleware):
-    def process_view(self, request: HttpRequest, callback: Any, args: Any, kwargs: Any) -> HttpResponse | None:
-        if is_bearer_api_request(request):
-            return None
-        return super().process_view(request, callback, args, kwargs)

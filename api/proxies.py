@@ -43,8 +43,12 @@ def in_networks(address: str, networks: Iterable[ipaddress.IPv4Network | ipaddre
     return any(ip in network for network in networks)
 
 
-def client_address(remote_addr: str, forwarded_for: str, networks: list) -> str:
-    """Walk X-Forwarded-For from the right, skipping trusted proxies: the first other hop is the client."""
+def resolve_forwarded_for(remote_addr: str, forwarded_for: str, networks: list) -> str:
+    """The client's address: X-Forwarded-For walked from the right, skipping trusted proxies, to the first other hop.
+
+    Only TrustedProxyMiddleware calls it; everything after it reads the result
+    from REMOTE_ADDR (``authn.client_address``).
+    """
     if not in_networks(remote_addr, networks):
         return remote_addr  # a direct client can write any X-Forwarded-For it likes
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
@@ -74,5 +78,5 @@ class TrustedProxyMiddleware:
             return self.get_response(request)
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            request.META["REMOTE_ADDR"] = client_address(peer, forwarded, self.networks)
+            request.META["REMOTE_ADDR"] = resolve_forwarded_for(peer, forwarded, self.networks)
         return self.get_response(request)

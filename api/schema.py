@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpResponse
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
+from .process_state import forget_on_setting_changed
+
 # (view class, API version, renderer class) -> (body, Content-Type). The keys are bounded: versions are limited
 # to REST framework's ALLOWED_VERSIONS below, and each view has a handful of renderers.
 _documents: dict[tuple[type, str | None, type[BaseRenderer]], tuple[bytes, str]] = {}
 _building = threading.Lock()
-
-
-@receiver(setting_changed)
-def _forget_documents(**kwargs: Any) -> None:
-    """Any setting may change the document (tests change them): the next request builds it anew."""
-    _documents.clear()
+# Any setting may change the document (tests change them): the next request builds it anew.
+forget_on_setting_changed(_documents.clear)
 
 
 class SchemaView(SpectacularAPIView):

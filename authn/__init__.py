@@ -30,9 +30,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "TOKEN_COOKIE_NAME": ("browsable", "COOKIE_NAME"),
     "client_address": ("budget", "client_address"),
     # The process-wide objects built from settings.AUTHN (readiness checks, metrics)
-    "get_verifier": ("conf", "get_verifier"),
-    "get_revocation_feed": ("conf", "get_revocation_feed"),
-    "get_observer": ("conf", "get_observer"),
+    "get_verifier": ("runtime", "get_verifier"),
+    "get_revocation_feed": ("runtime", "get_revocation_feed"),
+    "get_observer": ("runtime", "get_observer"),
     # Tokens shaped like Better Auth's, for tests and tools
     "mint_token": ("testing", "mint_token"),
     "better_auth_claims": ("claims", "better_auth_claims"),
@@ -46,7 +46,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "FeedPageVerifier": ("feed_page", "FeedPageVerifier"),
     "Observer": ("observer", "Observer"),
     "InvalidToken": ("errors", "InvalidToken"),
+    "Refusal": ("errors", "Refusal"),
+    "DependencyUnavailable": ("errors", "DependencyUnavailable"),
     "KeySourceUnavailable": ("errors", "KeySourceUnavailable"),
+    "RevocationsUnavailable": ("errors", "RevocationsUnavailable"),
+    # A host's own outages logged as authn logs its own: one WARNING a minute
+    "ThrottledWarning": ("throttled_warning", "ThrottledWarning"),
 }
 __all__ = [
     "REALM",
@@ -55,14 +60,18 @@ __all__ = [
     "BetterAuthJWTAuthentication",
     "BetterAuthUser",
     "BrowsableAPITokenAuthentication",
+    "DependencyUnavailable",
     "FeedPageVerifier",
     "InvalidToken",
     "IsPathOwner",
     "KeySourceUnavailable",
     "Observer",
+    "Refusal",
     "RemoteKeySource",
     "RevocationFeed",
+    "RevocationsUnavailable",
     "StaticKeySource",
+    "ThrottledWarning",
     "TokenBoxBrowsableAPIRenderer",
     "TokenVerifier",
     "VerifiedTokenCache",
@@ -84,15 +93,16 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from .browsable import BrowsableAPITokenAuthentication, TokenBoxBrowsableAPIRenderer
     from .budget import client_address
     from .claims import better_auth_claims
-    from .conf import get_observer, get_revocation_feed, get_verifier
-    from .errors import InvalidToken, KeySourceUnavailable
+    from .errors import DependencyUnavailable, InvalidToken, KeySourceUnavailable, Refusal, RevocationsUnavailable
     from .feed_page import FeedPageVerifier
     from .keys import RemoteKeySource, StaticKeySource
     from .observer import Observer
     from .permissions import IsPathOwner
     from .revocation import SESSION_ENDED, RevocationFeed
+    from .runtime import get_observer, get_revocation_feed, get_verifier
     from .signals import user_deleted
     from .testing import mint_token
+    from .throttled_warning import ThrottledWarning
     from .token_cache import VerifiedTokenCache
     from .user import BetterAuthUser
     from .verifier import TokenVerifier, VerifierConfig

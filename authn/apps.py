@@ -10,7 +10,8 @@ class AuthnConfig(AppConfig):
     verbose_name = "Better Auth JWT"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # The system checks register themselves; runtime resets the process-wide objects when AUTHN changes.
+        from . import checks, runtime  # noqa: F401
 
         if find_spec("drf_spectacular") is not None:  # optional: the bearerAuth scheme in OpenAPI documents
             from . import schema  # noqa: F401

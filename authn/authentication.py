@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from typing import Any, NoReturn
 
 from rest_framework import exceptions, status
@@ -13,8 +11,9 @@ from rest_framework.request import Request
 
 from . import audit
 from .budget import client_address
-from .conf import get_failure_budget, get_observer, get_verifier
-from .errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable, refusal_code
+from .errors import DependencyUnavailable, InvalidToken, Refusal, RevocationsUnavailable
+from .runtime import get_failure_budget, get_observer, get_verifier
+from .throttled_warning import ThrottledWarning
 from .user import BetterAuthUser
 from .verifier import TokenVerifier
 
@@ -73,11 +72,11 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
             _refuse_if_spent(budget.charge(request), request)  # a refused credential all the same
             return None  # not our scheme: let DRF answer "not authenticated"
         if len(parts) != 2:
-            self._fail(request, "The Authorization header must be 'Bearer <token>'", "bad header shape")
+            self._fail(request, Refusal.BAD_HEADER, "bad header shape")
         try:
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            self._fail(request, "The token is malformed", "non-ASCII token")
+            self._fail(request, Refusal.MALFORMED, "non-ASCII token")
         return self.authenticate_token(request, token)
 
     def authenticate_token(self, request: Request, token: str) -> tuple[BetterAuthUser, dict[str, Any]]:
@@ -98,8 +97,8 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         except InvalidToken as e:
             if e.mismatch is not None:  # for the operator only: the 401 never shows the expected value
                 logger.debug("token refused, %s", e.mismatch.describe())
-            self._fail(request, e.description, e.reason, kid=e.kid, sub=e.sub, sid=e.sid)
-        except KeySourceUnavailable as e:
+            self._fail(request, e.refusal, e.reason, kid=e.kid, sub=e.sub, sid=e.sid)
+        except DependencyUnavailable as e:
             revocations = isinstance(e, RevocationsUnavailable)
             if not revocations:  # the token's signature was checked before the feed was asked
                 _refuse_if_spent(budget.charge(request), request)
@@ -121,7 +120,7 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
     @staticmethod
     def _fail(
         request: Request,
-        description: str,
+        refusal: Refusal,
         reason: str,
         *,
         kid: Any = None,
@@ -129,25 +128,30 @@ class BetterAuthJWTAuthentication(BaseAuthentication):
         sid: str | None = None,
     ) -> NoReturn:
         _refuse_if_spent(get_failure_budget().charge(request), request)
-        _report_refusal(request, description, reason, kid=kid, sub=sub, sid=sid)
-        setattr(request, _ERROR_ATTR, description)
+        _report_refusal(request, refusal, reason, kid=kid, sub=sub, sid=sid)
+        setattr(request, _ERROR_ATTR, refusal.description)
         raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
 
 
-def refuse_token(request: Request, description: str) -> NoReturn:
-    """Refuse the request's token from a view, as authentication would have: 401 with the RFC 6750 header."""
+def refuse_token(request: Request, refusal: Refusal | str) -> NoReturn:
+    """Refuse the request's token from a view, as authentication would have: 401 with the RFC 6750 header.
+
+    ``refusal`` is a ``Refusal`` (``Refusal.SESSION_ENDED``), or its description
+    (``SESSION_ENDED``); any other text is a ValueError.
+    """
+    refusal = Refusal.of(refusal)
     user, claims = request.user, request.auth if isinstance(request.auth, dict) else {}
     sub = user.id if type(user) is BetterAuthUser else None
-    _report_refusal(request, description, "refused by the view", sub=sub, sid=claims.get("sid"))
-    setattr(request, _ERROR_ATTR, description)
+    _report_refusal(request, refusal, "refused by the view", sub=sub, sid=claims.get("sid"))
+    setattr(request, _ERROR_ATTR, refusal.description)
     raise exceptions.AuthenticationFailed(INVALID_TOKEN_DETAIL)
 
 
 def _report_refusal(
-    request: Request, description: str, detail: str, *, kid: Any = None, sub: str | None = None, sid: Any = None
+    request: Request, refusal: Refusal, detail: str, *, kid: Any = None, sub: str | None = None, sid: Any = None
 ) -> None:
     """The audit line and the metric of a refused token; ``sub`` and ``sid`` only from a verified signature."""
-    code = refusal_code(description)
+    code = refusal.code
     observer = get_observer()
     if observer is not None:
         observer.token_refused(code)
@@ -184,19 +188,12 @@ def report_rate_limited(request: Request, limit: str, user_id: str | None = None
     audit.log_event(audit.RATE_LIMITED, user_id=user_id, client=client_address(request), reason=limit)
 
 
-_outage_lock = threading.Lock()
-_outage_warned_at = -OUTAGE_WARNING_SECONDS
+_outage_warning = ThrottledWarning(OUTAGE_WARNING_SECONDS)
 
 
 def _log_outage(source: str, reason: str, request: Request) -> None:
-    global _outage_warned_at
-    with _outage_lock:
-        now = time.monotonic()
-        warn = now - _outage_warned_at >= OUTAGE_WARNING_SECONDS
-        if warn:
-            _outage_warned_at = now
     logger.log(
-        logging.WARNING if warn else logging.INFO,
+        _outage_warning.level(),
         "token not checked, %s unreachable: %.200s client=%s",
         source,
         reason,

@@ -1,45 +1,73 @@
-"""The two ways verification can fail, free of any web framework."""
+"""How verification fails, free of any web framework: a refused token, or a dependency that is down."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 # A received value is the token's to choose: shown up to this many characters.
 SHOWN_VALUE_LENGTH = 120
 
-# Every description a refusal can carry, by its short name; tests keep the two in step.
-REFUSAL_CODES = {
-    "The Authorization header must be 'Bearer <token>'": "bad_header",
-    "The token is malformed": "malformed",
-    "The token is too large": "too_large",
-    "The token's algorithm is not allowed": "algorithm_not_allowed",
-    "The token has an unsupported critical header": "critical_header",
-    "The token has no usable key id": "no_key_id",
-    "The token's signing key is unknown": "unknown_key",
-    "The token's algorithm does not match its key": "algorithm_mismatch",
-    "The token's signature is invalid": "signature",
-    "The token has expired": "expired",
-    "The token is not yet valid": "not_yet_valid",
-    "The token's issuer is not accepted": "issuer",
-    "The token's audience is not accepted": "audience",
-    "The token lacks a required claim": "missing_claim",
-    "The token has no subject": "no_subject",
-    "The token's subject is not a valid user id": "invalid_subject",
-    "The token has a claim that is not valid text": "claim_text",
-    "The token's issue time is invalid": "issued_at",
-    "The token's time claims are invalid": "time_claims",
-    "The token lives too long": "too_long_lived",
-    "The token is invalid": "invalid",
-    "The session has ended": "revoked",
-    "The token carries no session": "no_session",
-}
+
+class Refusal(Enum):
+    """Why a token is refused: one named case per reason, with its code and its description.
+
+    The code (the member's value) labels the metric ``authn_tokens_refused_total{reason}``
+    and is the audit line's ``reason``; dashboards depend on it, so it never changes.
+    The description is safe to show the client (RFC 6750 ``error_description``).
+    ``Refusal("expired")`` is ``Refusal.EXPIRED``; an unknown code is a ValueError.
+    """
+
+    BAD_HEADER = "bad_header", "The Authorization header must be 'Bearer <token>'"
+    MALFORMED = "malformed", "The token is malformed"
+    TOO_LARGE = "too_large", "The token is too large"
+    ALGORITHM_NOT_ALLOWED = "algorithm_not_allowed", "The token's algorithm is not allowed"
+    CRITICAL_HEADER = "critical_header", "The token has an unsupported critical header"
+    NO_KEY_ID = "no_key_id", "The token has no usable key id"
+    UNKNOWN_KEY = "unknown_key", "The token's signing key is unknown"
+    ALGORITHM_MISMATCH = "algorithm_mismatch", "The token's algorithm does not match its key"
+    SIGNATURE = "signature", "The token's signature is invalid"
+    EXPIRED = "expired", "The token has expired"
+    NOT_YET_VALID = "not_yet_valid", "The token is not yet valid"
+    ISSUER = "issuer", "The token's issuer is not accepted"
+    AUDIENCE = "audience", "The token's audience is not accepted"
+    MISSING_CLAIM = "missing_claim", "The token lacks a required claim"
+    NO_SUBJECT = "no_subject", "The token has no subject"
+    INVALID_SUBJECT = "invalid_subject", "The token's subject is not a valid user id"
+    CLAIM_TEXT = "claim_text", "The token has a claim that is not valid text"
+    ISSUED_AT = "issued_at", "The token's issue time is invalid"
+    TIME_CLAIMS = "time_claims", "The token's time claims are invalid"
+    TOO_LONG_LIVED = "too_long_lived", "The token lives too long"
+    INVALID = "invalid", "The token is invalid"
+    SESSION_ENDED = "revoked", "The session has ended"
+    NO_SESSION = "no_session", "The token carries no session"
+
+    code: str
+    description: str
+
+    def __new__(cls, code: str, description: str) -> Refusal:
+        member = object.__new__(cls)
+        member._value_ = member.code = code
+        member.description = description
+        return member
+
+    @classmethod
+    def of(cls, refusal: Refusal | str) -> Refusal:
+        """A refusal, or the one whose description is ``refusal``: the text 0.1 took, kept working.
+
+        Text that is no refusal's description is a ValueError, never a silent ``invalid``.
+        """
+        if isinstance(refusal, cls):
+            return refusal
+        found = _BY_DESCRIPTION.get(refusal)  # type: ignore[arg-type]
+        if found is None:
+            raise ValueError(f"{refusal!r} is not the description of an authn.Refusal")
+        return found
 
 
-def refusal_code(description: str) -> str:
-    """The short name of a refusal's ``description`` (``invalid`` for one not listed)."""
-    return REFUSAL_CODES.get(description, "invalid")
+_BY_DESCRIPTION = {refusal.description: refusal for refusal in Refusal}
 
 
 @dataclass(frozen=True)
@@ -68,13 +96,14 @@ def _shown(value: Any) -> str:
 class InvalidToken(Exception):
     """The token is not acceptable; the client should get a new one.
 
-    ``description`` is safe to show the client (RFC 6750 ``error_description``);
-    ``reason`` is the detail for the logs. Neither ever contains the token.
+    ``refusal`` says why (its ``code`` for metrics and audit lines, its
+    ``description`` for the client); ``reason`` is the detail for the logs.
+    Neither ever contains the token.
     """
 
     def __init__(
         self,
-        description: str,
+        refusal: Refusal | str,
         *,
         reason: str = "",
         kid: str | None = None,
@@ -82,9 +111,10 @@ class InvalidToken(Exception):
         sid: str | None = None,
         mismatch: ClaimMismatch | None = None,
     ) -> None:
-        super().__init__(description)
-        self.description = description
-        self.reason = reason or description
+        refusal = Refusal.of(refusal)
+        super().__init__(refusal.description)
+        self.refusal = refusal
+        self.reason = reason or refusal.description
         self.kid = kid
         # Only set when the signature was good, so the logs never attribute a
         # forged token to a real user; ``sid`` (the session) likewise.
@@ -94,16 +124,22 @@ class InvalidToken(Exception):
         self.mismatch = mismatch
 
     @property
+    def description(self) -> str:
+        """Safe to show the client (RFC 6750 ``error_description``)."""
+        return self.refusal.description
+
+    @property
     def code(self) -> str:
-        """A short, stable name for why (metric labels, audit lines): one per ``description``."""
-        return refusal_code(self.description)
+        """A short, stable name for why (metric labels, audit lines)."""
+        return self.refusal.code
 
 
-class KeySourceUnavailable(Exception):
-    """The key set could not be reached and the token's key is not held.
+class DependencyUnavailable(Exception):
+    """Something verification needs cannot be reached, so no verdict can be given: 503 with Retry-After.
 
-    The token may be genuine, so the client should retry rather than sign
-    the person out (docs/api.md, "Authentication").
+    The token may be genuine, so the client should retry rather than sign the
+    person out (docs/api.md, "Authentication"). Both kinds fail closed alike;
+    they differ in what was already checked (see each).
     """
 
     def __init__(self, reason: str, *, retry_after: int) -> None:
@@ -112,5 +148,12 @@ class KeySourceUnavailable(Exception):
         self.retry_after = retry_after
 
 
-class RevocationsUnavailable(KeySourceUnavailable):
-    """The revocation feed has not been read lately enough to know whether the token was revoked."""
+class KeySourceUnavailable(DependencyUnavailable):
+    """The key set could not be reached and the token's key is not held: its signature is unchecked."""
+
+
+class RevocationsUnavailable(DependencyUnavailable):
+    """The revocation feed has not been read lately enough to know whether the token was revoked.
+
+    Raised after the token's signature and claims were verified.
+    """

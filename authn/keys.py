@@ -16,7 +16,7 @@ from typing import Any
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
-from .errors import InvalidToken, KeySourceUnavailable
+from .errors import InvalidToken, KeySourceUnavailable, Refusal
 from .fetch import FetchError, get_json
 from .observer import Observer
 
@@ -63,7 +63,7 @@ class KeySet:
         declared = jwk.get("alg")
         if declared is not None and declared != alg:
             raise InvalidToken(
-                "The token's algorithm does not match its key",
+                Refusal.ALGORITHM_MISMATCH,
                 reason=f"token alg {alg} but key is declared {declared}",
                 kid=kid,
             )
@@ -71,7 +71,7 @@ class KeySet:
             key = PyJWK(dict(jwk), algorithm=alg)
         except PyJWTError as e:
             raise InvalidToken(
-                "The token's algorithm does not match its key",
+                Refusal.ALGORITHM_MISMATCH,
                 reason=f"key of type {jwk.get('kty')} cannot verify {alg}: {e}",
                 kid=kid,
             ) from e

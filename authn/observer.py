@@ -24,7 +24,7 @@ class Observer(Protocol):
         """A token was not found there and is verified in full."""
 
     def token_refused(self, reason: str) -> None:
-        """A request's token was refused; ``reason`` is a short code (``authn.errors.REFUSAL_CODES``)."""
+        """A request's token was refused; ``reason`` is a ``Refusal``'s code (``expired``, ``signature``...)."""
 
     def keyset_fetched(self, ok: bool, seconds: float) -> None:
         """A key set fetch ended, well or not, after ``seconds``."""

@@ -29,15 +29,16 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from . import audit
-from .errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable
+from .errors import InvalidToken, KeySourceUnavailable, Refusal, RevocationsUnavailable
 from .feed_page import FeedPageVerifier, InvalidPage
 from .fetch import FetchError, get_json
 from .observer import Observer
+from .throttled_warning import ThrottledWarning
 
 logger = logging.getLogger(__name__)
 
-SESSION_ENDED = "The session has ended"
-NO_SESSION = "The token carries no session"
+# What hosts pass to ``refuse_token`` for an ended session (the text 0.1 took); ``Refusal.SESSION_ENDED`` is the same.
+SESSION_ENDED = Refusal.SESSION_ENDED.description
 PAGE_SIZE = 500
 MAX_PAGES_PER_POLL = 20
 MAX_EVENT_ID = 2**53  # ids the feed accepts back as ?after=, as JavaScript's safe integers
@@ -84,25 +85,25 @@ class RevocationList:
     def __len__(self) -> int:
         return len(self._sessions) + len(self._users)
 
-    def refusal(self, claims: Mapping[str, Any]) -> str | None:
+    def refusal(self, claims: Mapping[str, Any]) -> Refusal | None:
         """Why a verified token must be refused now, or None."""
         sid = claims.get("sid")
         if not isinstance(sid, str) or not sid:
-            return NO_SESSION
+            return Refusal.NO_SESSION
         if sid in self._sessions:
-            return SESSION_ENDED
+            return Refusal.SESSION_ENDED
         user = self._users.get(claims["sub"])
         if user is not None:
             issued = claims.get("iat")
             # Strictly before: a token of the same second may be a new sign-in after it, and the
             # sessions the revocation ended come as session events of their own. No iat: refused.
             if not isinstance(issued, (int, float)) or issued < user[0]:
-                return SESSION_ENDED
+                return Refusal.SESSION_ENDED
         everyone = self._everyone
         if everyone is not None:
             issued = claims.get("iat")
             if not isinstance(issued, (int, float)) or issued < everyone[0]:
-                return SESSION_ENDED
+                return Refusal.SESSION_ENDED
         return None
 
     def apply(self, event: Mapping[str, Any], now: float) -> bool:
@@ -217,7 +218,7 @@ class RevocationFeed:
         self._poll_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
-        self._warned_at = -math.inf
+        self._outage_warning = ThrottledWarning(OUTAGE_WARNING_SECONDS, clock=clock)
         self.last_error: str | None = None
 
     # The hot path ------------------------------------------------------------------
@@ -226,10 +227,13 @@ class RevocationFeed:
         """Raise InvalidToken for a revoked token, RevocationsUnavailable when this process cannot know."""
         if not self._is_fresh():
             self._catch_up()
-        reason = self.revocations.refusal(claims)
-        if reason is not None:
+        refusal = self.revocations.refusal(claims)
+        if refusal is not None:
             raise InvalidToken(
-                reason, reason=f"revoked: {reason.lower()}", sub=claims.get("sub"), sid=claims.get("sid")
+                refusal,
+                reason=f"revoked: {refusal.description.lower()}",
+                sub=claims.get("sub"),
+                sid=claims.get("sid"),
             )
 
     # Polling -------------------------------------------------------------------------
@@ -400,11 +404,7 @@ class RevocationFeed:
 
     def _report_failure(self, error: str) -> None:
         self.last_error = error
-        now = self._clock()
-        warn = now - self._warned_at >= OUTAGE_WARNING_SECONDS
-        if warn:
-            self._warned_at = now
-        logger.log(logging.WARNING if warn else logging.INFO, "revocation feed unreachable: %.200s", error)
+        logger.log(self._outage_warning.level(), "revocation feed unreachable: %.200s", error)
 
 
 class FeedPage(NamedTuple):

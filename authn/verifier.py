@@ -17,7 +17,7 @@ import jwt
 from jwt import PyJWK
 from jwt.exceptions import InvalidIssuedAtError, InvalidSubjectError
 
-from .errors import ClaimMismatch, InvalidToken, KeySourceUnavailable
+from .errors import ClaimMismatch, InvalidToken, KeySourceUnavailable, Refusal
 from .observer import Observer
 from .token_cache import VerifiedTokenCache, token_digest
 
@@ -66,13 +66,13 @@ def _parse_header(segment: str) -> UnverifiedHeader:
     each time. Malformed segments raise, and a raise is not remembered.
     """
     if _HEADER_SEGMENT.fullmatch(segment) is None:
-        raise InvalidToken("The token is malformed", reason="no base64url header segment")
+        raise InvalidToken(Refusal.MALFORMED, reason="no base64url header segment")
     try:
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, RecursionError) as e:  # binascii.Error and JSONDecodeError are ValueErrors
-        raise InvalidToken("The token is malformed", reason=f"header: {e}") from e
+        raise InvalidToken(Refusal.MALFORMED, reason=f"header: {e}") from e
     if not isinstance(header, dict):
-        raise InvalidToken("The token is malformed", reason="the header is not a JSON object")
+        raise InvalidToken(Refusal.MALFORMED, reason="the header is not a JSON object")
     return UnverifiedHeader(header.get("alg"), header.get("kid"), "crit" in header)
 
 
@@ -146,19 +146,19 @@ class VerifierConfig:
 
 
 # PyJWT's claim errors are raised after the signature checked out.
-_CLAIM_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
-    (jwt.ExpiredSignatureError, "The token has expired"),
-    (jwt.ImmatureSignatureError, "The token is not yet valid"),
-    (jwt.InvalidIssuerError, "The token's issuer is not accepted"),
-    (jwt.InvalidAudienceError, "The token's audience is not accepted"),
-    (jwt.MissingRequiredClaimError, "The token lacks a required claim"),
-    (InvalidSubjectError, "The token has no subject"),
-    (InvalidIssuedAtError, "The token's issue time is invalid"),
+_CLAIM_ERRORS: tuple[tuple[type[jwt.PyJWTError], Refusal], ...] = (
+    (jwt.ExpiredSignatureError, Refusal.EXPIRED),
+    (jwt.ImmatureSignatureError, Refusal.NOT_YET_VALID),
+    (jwt.InvalidIssuerError, Refusal.ISSUER),
+    (jwt.InvalidAudienceError, Refusal.AUDIENCE),
+    (jwt.MissingRequiredClaimError, Refusal.MISSING_CLAIM),
+    (InvalidSubjectError, Refusal.NO_SUBJECT),
+    (InvalidIssuedAtError, Refusal.ISSUED_AT),
 )
-_SIGNATURE_ERRORS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
-    (jwt.InvalidSignatureError, "The token's signature is invalid"),
-    (jwt.InvalidAlgorithmError, "The token's algorithm does not match its key"),
-    (jwt.DecodeError, "The token is malformed"),
+_SIGNATURE_ERRORS: tuple[tuple[type[jwt.PyJWTError], Refusal], ...] = (
+    (jwt.InvalidSignatureError, Refusal.SIGNATURE),
+    (jwt.InvalidAlgorithmError, Refusal.ALGORITHM_MISMATCH),
+    (jwt.DecodeError, Refusal.MALFORMED),
 )
 
 
@@ -230,7 +230,7 @@ class TokenVerifier:
     def _claims(self, token: str) -> dict[str, Any]:
         # Refuse oversized input before any hashing, base64 or JSON work is spent on it.
         if len(token) > self.config.max_token_bytes:
-            raise InvalidToken("The token is too large", reason=f"{len(token)} bytes")
+            raise InvalidToken(Refusal.TOO_LARGE, reason=f"{len(token)} bytes")
         cache = self.cache
         if cache is None:
             return self._verify(token)[0]
@@ -258,21 +258,21 @@ class TokenVerifier:
     def _verify(self, token: str) -> tuple[dict[str, Any], str, Any]:
         """The claims, with the ``alg`` and ``kid`` whose key verified them."""
         if not is_canonical_compact(token):
-            raise InvalidToken("The token is malformed", reason="not canonical base64url (RFC 7515 §2)")
+            raise InvalidToken(Refusal.MALFORMED, reason="not canonical base64url (RFC 7515 §2)")
         alg, kid, critical = self._unverified_header(token)
         # RFC 8725 §3.1: the allow-list decides; "none", in any spelling, is never on it.
         if not isinstance(alg, str) or alg not in self.config.algorithms:
-            raise InvalidToken("The token's algorithm is not allowed", reason=f"alg {alg!r:.40}", kid=kid)
+            raise InvalidToken(Refusal.ALGORITHM_NOT_ALLOWED, reason=f"alg {alg!r:.40}", kid=kid)
         # RFC 7515 §4.1.11: extensions marked critical that we do not implement mean reject.
         if critical:
-            raise InvalidToken("The token has an unsupported critical header", kid=kid)
+            raise InvalidToken(Refusal.CRITICAL_HEADER, kid=kid)
         try:
             key = self._key_for(alg, kid)
         except KeySourceUnavailable:
             # The key set cannot be asked now, but a token from another issuer
             # would be refused whatever it says: answer that (401), not "retry" (503).
             if self._from_another_issuer(token):
-                raise InvalidToken("The token's issuer is not accepted", reason="unverified iss", kid=kid) from None
+                raise InvalidToken(Refusal.ISSUER, reason="unverified iss", kid=kid) from None
             raise
         try:
             claims = jwt.decode(
@@ -291,24 +291,18 @@ class TokenVerifier:
             value = claims.get(name)  # None: absent (PyJWT refuses a null one)
             # type(), not isinstance(): True is an int to Python, and a NumericDate to nobody.
             if value is not None and (type(value) not in _NUMBERS or not 0 <= value <= MAX_NUMERIC_DATE):
-                raise InvalidToken(
-                    "The token's time claims are invalid", reason=f"{name} is not a NumericDate", kid=kid
-                )
+                raise InvalidToken(Refusal.TIME_CLAIMS, reason=f"{name} is not a NumericDate", kid=kid)
         longest = self.config.max_lifetime_seconds
         if longest is not None and claims["exp"] - claims["iat"] > longest:
-            raise InvalidToken("The token lives too long", reason=f"exp - iat > {longest} s", kid=kid)
+            raise InvalidToken(Refusal.TOO_LONG_LIVED, reason=f"exp - iat > {longest} s", kid=kid)
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
-            raise InvalidToken("The token has no subject", kid=kid)
+            raise InvalidToken(Refusal.NO_SUBJECT, kid=kid)
         if not is_valid_subject(sub):
-            raise InvalidToken(
-                "The token's subject is not a valid user id", reason="sub fails the subject rule", kid=kid
-            )
+            raise InvalidToken(Refusal.INVALID_SUBJECT, reason="sub fails the subject rule", kid=kid)
         # Once per token (successes are cached): every claim reaches the host through BetterAuthUser.claims.
         if has_lone_surrogate(claims):
-            raise InvalidToken(
-                "The token has a claim that is not valid text", reason="a lone surrogate in a claim", kid=kid, sub=sub
-            )
+            raise InvalidToken(Refusal.CLAIM_TEXT, reason="a lone surrogate in a claim", kid=kid, sub=sub)
         return claims, alg, kid
 
     def ensure_keys_loaded(self) -> None:
@@ -324,7 +318,7 @@ class TokenVerifier:
         # and check all three segments, work that jwt.decode then repeats.
         segment, dot, _ = token.partition(".")
         if not dot:
-            raise InvalidToken("The token is malformed", reason="no base64url header segment")
+            raise InvalidToken(Refusal.MALFORMED, reason="no base64url header segment")
         return _parse_header(segment)
 
     def _key_for(self, alg: str, kid: Any) -> str | PyJWK:
@@ -332,15 +326,15 @@ class TokenVerifier:
         # with key-set keys, so a public key can never be replayed as an HMAC secret.
         if alg in HMAC_ALGORITHMS:
             if not self.config.secret:
-                raise InvalidToken("The token's algorithm is not allowed", reason="no secret configured")
+                raise InvalidToken(Refusal.ALGORITHM_NOT_ALLOWED, reason="no secret configured")
             return self.config.secret
         if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
-            raise InvalidToken("The token has no usable key id", reason=f"kid {kid!r:.80}")
+            raise InvalidToken(Refusal.NO_KEY_ID, reason=f"kid {kid!r:.80}")
         for source in self._key_sources:
             key = source.find(kid, alg)
             if key is not None:
                 return key
-        raise InvalidToken("The token's signing key is unknown", kid=kid)
+        raise InvalidToken(Refusal.UNKNOWN_KEY, kid=kid)
 
     def _from_another_issuer(self, token: str) -> bool:
         if self.config.issuer is None:
@@ -351,15 +345,15 @@ class TokenVerifier:
             return True
 
     def _refusal(self, error: jwt.PyJWTError, token: str, kid: Any) -> InvalidToken:
-        for error_type, description in _CLAIM_ERRORS:
+        for error_type, refusal in _CLAIM_ERRORS:
             if isinstance(error, error_type):
                 sub, sid = _unverified_identity(token)
                 mismatch = self._mismatch(error, token)
-                return InvalidToken(description, reason=str(error), kid=kid, sub=sub, sid=sid, mismatch=mismatch)
-        for error_type, description in _SIGNATURE_ERRORS:
+                return InvalidToken(refusal, reason=str(error), kid=kid, sub=sub, sid=sid, mismatch=mismatch)
+        for error_type, refusal in _SIGNATURE_ERRORS:
             if isinstance(error, error_type):
-                return InvalidToken(description, reason=str(error), kid=kid)
-        return InvalidToken("The token is invalid", reason=str(error), kid=kid)
+                return InvalidToken(refusal, reason=str(error), kid=kid)
+        return InvalidToken(Refusal.INVALID, reason=str(error), kid=kid)
 
     def _mismatch(self, error: jwt.PyJWTError, token: str) -> ClaimMismatch | None:
         """What was expected and what the token has, for an issuer or audience refusal (signature verified)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import path
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -26,5 +27,8 @@ class TrustEveryone(BaseAuthentication):
 
 unsecured_list = TaskViewSet.as_view({"get": "list"}, authentication_classes=[TrustEveryone])
 
-# Under /api/, as the real list is, so both meet the same middleware (see api/page_middleware.py).
-urlpatterns = [path("api/unsecured/<str:user_id>/tasks", unsecured_list), *project_urlpatterns]
+# Under API_PREFIX, as the real list is, so both meet the same middleware.
+urlpatterns = [
+    path(f"{settings.API_PREFIX.removeprefix('/')}unsecured/<str:user_id>/tasks", unsecured_list),
+    *project_urlpatterns,
+]

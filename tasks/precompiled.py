@@ -30,14 +30,14 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import Expression
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
-from django.dispatch import receiver
+
+from api.process_state import forget_on_setting_changed
 
 SETTING = "TASKS_PRECOMPILED_SQL"
 M = TypeVar("M", bound=Model)
@@ -49,11 +49,8 @@ def enabled() -> bool:
     return bool(getattr(settings, SETTING, True))
 
 
-@receiver(setting_changed)
-def _reread(*, setting: str, **kwargs: Any) -> None:
-    """Let ``override_settings`` and pytest-django's ``settings`` fixture switch the path."""
-    if setting == SETTING:
-        enabled.cache_clear()
+# Lets ``override_settings`` and pytest-django's ``settings`` fixture switch the path.
+forget_on_setting_changed(enabled.cache_clear)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per query shape, cached for the process

@@ -63,6 +63,8 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 (DEBUG only)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 ROOT_URLCONF = "todo_project.urls"
+# Where the API lives: its URLs, CORS, the JSON errors, private caching and the browsable API's cookie all follow it.
+API_PREFIX = "/api/"
 WSGI_APPLICATION = "todo_project.wsgi.application"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -102,15 +104,15 @@ MIDDLEWARE = [
     # OPTIONS: DRF's JSON metadata from the API's views, a JSON 405 from every other page (api/options.py).
     "api.options.OptionsMiddleware",
     "api.middleware.MissingCredentialsMiddleware",
-    # Django's own for the admin and HTML pages; bearer-token API calls skip them (page_middleware.py).
+    # For the admin and the browsable API's pages; bearer-token API calls skip these three (page_middleware.py).
     "api.page_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "api.page_middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # DRF's views are csrf_exempt
     "api.page_middleware.AuthenticationMiddleware",
     "api.page_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After (inside) the others, so its lockout page gets their headers too.
-    "api.page_middleware.AxesMiddleware",
+    "axes.middleware.AxesMiddleware",
     "api.middleware.JSONErrorsForAPIMiddleware",
 ]
 TEMPLATES = [
@@ -185,9 +187,6 @@ SILENCED_SYSTEM_CHECKS = [
     # "Backend not officially supported": it knows django-redis, not Django's own
     # RedisCache nor our atomic database counters. Its real checks (E001-E003) stay on.
     "django_ratelimit.W001",
-    # "No CsrfViewMiddleware": it looks for Django's class by name, not for the subclass
-    # in page_middleware; api.W003 checks for the class (api/checks.py).
-    "security.W003",
 ]
 
 # METRICS (Prometheus, api/metrics.py)
@@ -229,6 +228,7 @@ AUTHN = {
     "REVOCATION_FEED_URL": env.str("REVOCATION_FEED_URL", default=""),
     "REVOCATION_MAX_STALE_SECONDS": _read("REVOCATION_MAX_STALE_SECONDS", float, 30.0),
     "METRICS": METRICS_ENABLED,
+    "TOKEN_COOKIE_PATH": API_PREFIX,
 }
 
 # REST FRAMEWORK
@@ -278,7 +278,7 @@ SPECTACULAR_SETTINGS = {
 # CORS (django-cors-headers)
 # ------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ORIGINS", default=[])
-CORS_URLS_REGEX = r"^/api/.*$"
+CORS_URLS_REGEX = rf"^{re.escape(API_PREFIX)}.*$"
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "if-match", "x-request-id"]
 CORS_EXPOSE_HEADERS = ["Link", "Location", "Retry-After", "X-Total-Count", "ETag", "X-Request-ID"]
 # Bearer tokens, not cookies: a browser never sends credentials cross-origin.
@@ -337,9 +337,6 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # a try while locked out c
 AXES_CLIENT_IP_CALLABLE = "authn.client_address"  # the one the API's budgets count by
 AXES_LOCKOUT_CALLABLE = "api.admin_lockout.lockout_response"
 AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
-# "No axes.middleware.AxesMiddleware": it looks for the class by name, not for the
-# subclass in page_middleware; api.W004 checks for the class (checks.py).
-SILENCED_SYSTEM_CHECKS += ["axes.W002"]
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

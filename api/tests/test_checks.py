@@ -1,10 +1,10 @@
-"""``check --deploy`` sees the CSRF and axes middleware that page_middleware puts in their place."""
+"""``check --deploy`` reports a missing CSRF or axes middleware, or an insecure CSRF cookie: their own checks."""
 
 from django.core.checks import run_checks
 
-CSRF_IDS = {"security.W003", "security.W016", "api.W003"}
-PAGE_CSRF = "api.page_middleware.CsrfViewMiddleware"
-DJANGO_CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+AXES = "axes.middleware.AxesMiddleware"
+MIDDLEWARE_IDS = {"security.W003", "security.W016", "axes.W002"}
 
 
 def deploy_check_ids() -> list[str]:
@@ -12,37 +12,27 @@ def deploy_check_ids() -> list[str]:
     return [message.id for message in run_checks(include_deployment_checks=True) if not message.is_silenced()]
 
 
-def csrf_warnings() -> set[str]:
-    return set(deploy_check_ids()) & CSRF_IDS
+def middleware_warnings() -> set[str]:
+    return set(deploy_check_ids()) & MIDDLEWARE_IDS
 
 
-def test_the_subclass_counts_as_csrf_protection(settings):
+def test_the_project_settings_pass_them(settings):
     settings.CSRF_COOKIE_SECURE = True
-    assert PAGE_CSRF in settings.MIDDLEWARE
-    assert csrf_warnings() == set()
+    assert middleware_warnings() == set()
 
 
-def test_no_csrf_middleware_at_all_is_reported(settings):
-    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != PAGE_CSRF]
-    assert csrf_warnings() == {"api.W003"}
+def test_no_csrf_middleware_is_reported(settings):
+    settings.CSRF_COOKIE_SECURE = True
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != CSRF]
+    assert middleware_warnings() == {"security.W003"}
 
 
-def test_an_insecure_csrf_cookie_is_reported_once_whichever_class_is_listed(settings):
+def test_an_insecure_csrf_cookie_is_reported_once(settings):
     settings.CSRF_COOKIE_SECURE = False
-    assert csrf_warnings() == {"security.W016"}
-    settings.MIDDLEWARE = [DJANGO_CSRF if path == PAGE_CSRF else path for path in settings.MIDDLEWARE]
     assert deploy_check_ids().count("security.W016") == 1
 
 
-PAGE_AXES = "api.page_middleware.AxesMiddleware"
-AXES_IDS = {"axes.W002", "api.W004"}
-
-
-def test_the_subclass_counts_as_axes_middleware(settings):
-    assert PAGE_AXES in settings.MIDDLEWARE
-    assert set(deploy_check_ids()) & AXES_IDS == set()
-
-
-def test_no_axes_middleware_at_all_is_reported(settings):
-    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != PAGE_AXES]
-    assert set(deploy_check_ids()) & AXES_IDS == {"api.W004"}
+def test_no_axes_middleware_is_reported(settings):
+    settings.CSRF_COOKIE_SECURE = True
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != AXES]
+    assert middleware_warnings() == {"axes.W002"}

@@ -10,7 +10,7 @@ from django.core.cache import caches
 from django.db import close_old_connections, connection
 
 from api.counter_cache import DatabaseCounterCache, FailoverRedisCache
-from api.proxies import client_address
+from api.proxies import resolve_forwarded_for
 
 # A Redis database of each run's own: CI runs the SQLite and PostgreSQL suites side by side, and this test clears it.
 REDIS_TEST_URL = f"redis://127.0.0.1:6379/{14 if connection.vendor == 'postgresql' else 15}"
@@ -70,7 +70,7 @@ def test_the_client_address_honours_only_trusted_proxies(peer, forwarded, expect
     import ipaddress
 
     networks = [ipaddress.ip_network("127.0.0.1"), ipaddress.ip_network("10.0.0.0/8")]
-    assert client_address(peer, forwarded, networks) == expected
+    assert resolve_forwarded_for(peer, forwarded, networks) == expected
 
 
 def test_a_spoofed_forwarded_for_cannot_dodge_the_limit(settings, limits, api_client):

@@ -168,9 +168,9 @@ def test_a_broken_configuration_fails_closed(settings, api_client, make_token):
 
 
 def test_an_outage_is_one_warning_a_minute_not_one_per_token(settings, api_client, make_token, caplog, monkeypatch):
-    from authn import authentication
+    from authn import ThrottledWarning, authentication
 
-    monkeypatch.setattr(authentication, "_outage_warned_at", -authentication.OUTAGE_WARNING_SECONDS)
+    monkeypatch.setattr(authentication, "_outage_warning", ThrottledWarning(authentication.OUTAGE_WARNING_SECONDS))
     settings.AUTHN = {
         "BETTER_AUTH_URL": "http://auth.test",
         "JWKS_URL": "http://127.0.0.1:9/api/auth/jwks",  # nothing listens on the discard port

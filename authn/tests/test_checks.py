@@ -1,5 +1,7 @@
 """Configurations that cannot work are reported by ``manage.py check`` with a stable id."""
 
+import re
+
 import pytest
 from django.core.checks import run_checks
 
@@ -186,3 +188,16 @@ def test_a_failure_rate_over_a_zero_second_period_is_an_error(settings):
 def test_the_feeds_bounds_are_whole_numbers_of_at_least_one(settings, name, value):
     problems = ids_for(settings, BETTER_AUTH_URL="https://a.test", REVOCATION_FEED_SECRET=FEED_SECRET, **{name: value})
     assert problems == {"authn.E011"}
+
+
+def test_each_registered_check_is_run_by_the_verifier_too():
+    """One function per id, each registered with Django; find_problems (the verifier's gate) runs the same ones."""
+    from django.core.checks import registry
+
+    from authn.checks import SETTINGS_CHECKS
+
+    registered = {check for check in registry.registry.registered_checks if check.__module__ == "authn.checks"}
+    assert registered == set(SETTINGS_CHECKS)
+    named = [re.findall(r"authn\.[EW]\d{3}", check.__doc__ or "") for check in SETTINGS_CHECKS]
+    assert all(len(ids) == 1 for ids in named), named  # each check says the one id it reports
+    assert sorted(ids[0] for ids in named) == [f"authn.E{n:03}" for n in range(1, 19)] + ["authn.W001"]

@@ -8,10 +8,11 @@ from collections.abc import Callable
 import pytest
 from prometheus_client import REGISTRY
 
-from authn.conf import current_settings, find_problems, get_observer, get_verifier
+from authn.checks import find_problems
 from authn.errors import KeySourceUnavailable
 from authn.keys import RemoteKeySource
 from authn.prometheus import PrometheusObserver
+from authn.runtime import get_observer, get_verifier
 
 from .fakes import NOW, FakeFeed, feed_polled_by_hand, session_revoked, user_event
 from .test_keys import http_server, jwks_document  # noqa: F401 (fixtures: a loopback JWKS server)
@@ -46,14 +47,15 @@ def test_off_by_default_nothing_observes(api_client, make_token):
 
 def test_on_without_prometheus_client_is_a_configuration_error(settings, authn_settings, monkeypatch):
     settings.AUTHN = {**authn_settings, "METRICS": True}
-    monkeypatch.setattr("authn.conf.find_spec", lambda name: None)
-    assert "authn.E016" in [p.id for p in find_problems(current_settings())]
+    monkeypatch.setattr("authn.checks.find_spec", lambda name: None)
+    monkeypatch.setattr("authn.runtime.find_spec", lambda name: None)
+    assert "authn.E016" in [p.id for p in find_problems()]
     assert get_observer() is None  # tokens are still verified, unmeasured
 
 
 def test_metrics_must_be_true_or_false(settings, authn_settings):
     settings.AUTHN = {**authn_settings, "METRICS": "yes"}
-    assert "authn.E011" in [p.id for p in find_problems(current_settings())]
+    assert "authn.E011" in [p.id for p in find_problems()]
 
 
 @pytest.mark.usefixtures("metrics_on")

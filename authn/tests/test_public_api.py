@@ -55,3 +55,16 @@ def test_settings_can_name_the_classes_by_their_public_paths(api_client, make_to
 
 def test_the_package_says_it_is_typed():
     assert (Path(authn.__file__).parent / "py.typed").is_file()
+
+
+def test_the_built_objects_still_import_from_authn_conf():
+    """0.1's paths: they moved to authn.runtime, and a host's ``from authn.conf import get_verifier`` still works."""
+    from authn import conf
+
+    assert (conf.get_verifier, conf.get_revocation_feed, conf.get_observer) == (
+        authn.get_verifier,
+        authn.get_revocation_feed,
+        authn.get_observer,
+    )
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        conf.no_such_name  # noqa: B018

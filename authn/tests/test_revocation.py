@@ -10,10 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from authn.errors import InvalidToken, RevocationsUnavailable
+from authn.errors import InvalidToken, Refusal, RevocationsUnavailable
 from authn.revocation import (
     MAX_PAGES_PER_POLL,
-    NO_SESSION,
     PAGE_SIZE,
     SESSION_ENDED,
     RevocationFeed,
@@ -46,7 +45,7 @@ def claims(sub: str = "alice", sid: str | None = "s1", iat: int = NOW - 10) -> d
 def test_an_ended_session_is_refused_and_the_users_other_sessions_are_not():
     revocations = RevocationList()
     assert revocations.apply(session_revoked(1, "s1"), NOW)
-    assert revocations.refusal(claims(sid="s1")) == SESSION_ENDED
+    assert revocations.refusal(claims(sid="s1")) is Refusal.SESSION_ENDED
     assert revocations.refusal(claims(sid="s2")) is None
     assert revocations.refusal(claims(sub="bob", sid="s3")) is None
 
@@ -55,16 +54,16 @@ def test_an_ended_session_is_refused_and_the_users_other_sessions_are_not():
 def test_a_revoked_user_loses_tokens_issued_up_to_then_and_keeps_later_ones(kind):
     revocations = RevocationList()
     revocations.apply(user_event(1, kind, "alice", at=NOW), NOW)
-    assert revocations.refusal(claims(iat=NOW - 1)) == SESSION_ENDED
+    assert revocations.refusal(claims(iat=NOW - 1)) is Refusal.SESSION_ENDED
     assert revocations.refusal(claims(iat=NOW)) is None  # may be a sign-in right after; ended ones come by session
     assert revocations.refusal(claims(iat=NOW + 1)) is None  # signed in again afterwards
     assert revocations.refusal(claims(sub="bob")) is None
 
 
 def test_a_token_without_a_session_id_is_refused():
-    assert RevocationList().refusal(claims(sid=None)) == NO_SESSION
-    assert RevocationList().refusal({**claims(), "sid": ""}) == NO_SESSION
-    assert RevocationList().refusal({**claims(), "sid": 7}) == NO_SESSION
+    assert RevocationList().refusal(claims(sid=None)) is Refusal.NO_SESSION
+    assert RevocationList().refusal({**claims(), "sid": ""}) is Refusal.NO_SESSION
+    assert RevocationList().refusal({**claims(), "sid": 7}) is Refusal.NO_SESSION
 
 
 def test_a_user_revocation_refuses_a_token_without_iat():
@@ -72,7 +71,7 @@ def test_a_user_revocation_refuses_a_token_without_iat():
     revocations.apply(user_event(1, "user.revoked", "alice"), NOW)
     token = claims()
     del token["iat"]
-    assert revocations.refusal(token) == SESSION_ENDED
+    assert revocations.refusal(token) is Refusal.SESSION_ENDED
 
 
 @pytest.mark.parametrize(
@@ -109,8 +108,9 @@ def test_no_event_is_held_longer_than_a_token_issued_by_then_can_live():
     revocations.apply({**session_revoked(1, "s1"), "expiresAt": 2**40 - 1}, NOW)
     revocations.apply({**user_event(2, "user.revoked", "bob"), "at": 2**40 - 1, "expiresAt": 2**40 - 1}, NOW)
     revocations.forget_expired(NOW + 900 + 60 - 1)
-    assert revocations.refusal(claims(sid="s1")) == SESSION_ENDED
-    assert revocations.refusal(claims(sub="bob", sid="s2", iat=NOW + 50)) == SESSION_ENDED  # at taken as NOW + 60
+    assert revocations.refusal(claims(sid="s1")) is Refusal.SESSION_ENDED
+    at_taken_as_now_plus_60 = claims(sub="bob", sid="s2", iat=NOW + 50)
+    assert revocations.refusal(at_taken_as_now_plus_60) is Refusal.SESSION_ENDED
     assert revocations.refusal(claims(sub="bob", sid="s2", iat=NOW + 60)) is None
     revocations.forget_expired(NOW + 60 + 900 + 60)
     assert len(revocations) == 0
@@ -127,12 +127,12 @@ def test_a_full_list_trades_what_it_holds_for_a_cutoff_that_refuses_every_token_
     assert revocations.compactions == 1
     assert len(revocations) == 1  # the newest only
     for revoked in (claims(sid="s1", iat=NOW - 10), claims(sub="bob", sid="b1", iat=NOW - 4), claims(sid="s4")):
-        assert revocations.refusal(revoked) == SESSION_ENDED
-    assert revocations.refusal(claims(sid="live", iat=NOW)) == SESSION_ENDED  # the newest's second: refused too
+        assert revocations.refusal(revoked) is Refusal.SESSION_ENDED
+    assert revocations.refusal(claims(sid="live", iat=NOW)) is Refusal.SESSION_ENDED  # the newest's second: refused too
     assert revocations.refusal(claims(sid="live", iat=NOW + 1)) is None  # renewed: served
-    assert revocations.refusal({"sub": "alice", "sid": "live", "exp": NOW + 900}) == SESSION_ENDED  # no iat
+    assert revocations.refusal({"sub": "alice", "sid": "live", "exp": NOW + 900}) is Refusal.SESSION_ENDED  # no iat
     revocations.forget_expired(NOW - 5 + 900 + 60 - 1)
-    assert revocations.refusal(claims(sid="live", iat=NOW - 1)) == SESSION_ENDED
+    assert revocations.refusal(claims(sid="live", iat=NOW - 1)) is Refusal.SESSION_ENDED
     revocations.forget_expired(NOW + 960)
     assert revocations.refusal(claims(sid="live", iat=NOW - 1)) is None  # every token it covered has expired
 
@@ -144,7 +144,7 @@ def test_a_full_list_never_fails_the_read_nor_accepts_a_revoked_token(feed_and_s
     assert feed.poll()
     feed.ensure_fresh()
     for i in range(1, 6):
-        assert feed.revocations.refusal(claims(sid=f"s{i}", iat=NOW - 11)) == SESSION_ENDED
+        assert feed.revocations.refusal(claims(sid=f"s{i}", iat=NOW - 11)) is Refusal.SESSION_ENDED
     assert feed.revocations.refusal(claims(sid="live", iat=NOW)) is None
 
 
@@ -283,7 +283,7 @@ def test_events_dropped_or_invented_on_the_way_are_a_failed_read(feed_and_source
     assert "does not verify" in feed.last_error
     source.tamper = None
     assert feed.poll()
-    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s2")) is Refusal.SESSION_ENDED
 
 
 def test_a_replayed_page_is_refused_even_though_the_issuer_signed_it(feed_and_source):
@@ -342,21 +342,21 @@ def test_a_malformed_or_out_of_order_event_in_a_signed_page_stops_the_read_there
     bad_events = [session_revoked(2, "s2"), {"id": "7"}, session_revoked(3, "s3")]
     source.tamper = lambda answer: _resigned(answer, events=bad_events)
     assert not feed.poll()
-    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s2")) is Refusal.SESSION_ENDED
     assert feed.revocations.refusal(claims(sid="s3")) is None
     source.tamper = lambda answer: _resigned(answer, events=[session_revoked(1, "again")])  # behind the cursor
     assert not feed.poll()
     assert feed.revocations.refusal(claims(sid="again")) is None
     source.tamper = None
     assert feed.poll()  # the cursor stayed at 2: nothing after it is skipped
-    assert feed.revocations.refusal(claims(sid="s3")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s3")) is Refusal.SESSION_ENDED
 
 
 def test_an_event_of_a_type_it_does_not_know_is_passed_over(feed_and_source):
     feed, source, _, _ = feed_and_source
     source.events = [{**user_event(1, "user.renamed", "alice")}, session_revoked(2, "s2")]
     assert feed.poll()
-    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s2")) is Refusal.SESSION_ENDED
     assert _query(source.requests[-1][0])["after"] == "0"
     feed.poll()
     assert _query(source.requests[-1][0])["after"] == "2"
@@ -384,10 +384,10 @@ def test_a_failing_host_handler_is_run_again_on_the_next_poll(feed_and_source):
     feed.on_user_deleted = flaky
     source.events = [user_event(1, "user.deleted", "bob"), session_revoked(2, "s9")]
     assert not feed.poll()  # the read failed: the staleness clock does not restart
-    assert feed.revocations.refusal(claims(sub="bob")) == SESSION_ENDED  # refused meanwhile all the same
+    assert feed.revocations.refusal(claims(sub="bob")) is Refusal.SESSION_ENDED  # refused meanwhile all the same
     assert feed.poll()
     assert calls == ["bob", "bob"]
-    assert feed.revocations.refusal(claims(sid="s9")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s9")) is Refusal.SESSION_ENDED
 
 
 def test_a_sign_out_after_the_feeds_ids_start_over_is_still_refused(feed_and_source):
@@ -399,8 +399,8 @@ def test_a_sign_out_after_the_feeds_ids_start_over_is_still_refused(feed_and_sou
     source.events = [{**session_revoked(i, f"new{i}"), "jti": f"new-{i}"} for i in range(1, 6)]
     assert feed.poll()
     for i in range(1, 6):
-        assert feed.revocations.refusal(claims(sid=f"new{i}")) == SESSION_ENDED
-    assert feed.revocations.refusal(claims(sid="old1")) == SESSION_ENDED  # kept until it expires
+        assert feed.revocations.refusal(claims(sid=f"new{i}")) is Refusal.SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="old1")) is Refusal.SESSION_ENDED  # kept until it expires
 
 
 def test_a_sign_out_written_after_a_restore_under_an_id_already_read_is_refused(feed_and_source):
@@ -413,7 +413,7 @@ def test_a_sign_out_written_after_a_restore_under_an_id_already_read_is_refused(
     source.events = [*restored, *({**session_revoked(i, f"after-restore{i}"), "jti": f"r-{i}"} for i in range(3, 8))]
     assert feed.poll()
     for i in range(3, 8):  # 3 to 5 included: ids this process had read before the restore
-        assert feed.revocations.refusal(claims(sid=f"after-restore{i}")) == SESSION_ENDED
+        assert feed.revocations.refusal(claims(sid=f"after-restore{i}")) is Refusal.SESSION_ENDED
 
 
 def test_a_reader_whose_event_was_pruned_reads_again_from_the_start(feed_and_source):
@@ -423,7 +423,7 @@ def test_a_reader_whose_event_was_pruned_reads_again_from_the_start(feed_and_sou
     source.events = [session_revoked(3, "s3"), session_revoked(4, "s4")]  # 1 and 2 expired and pruned
     assert feed.poll()
     assert [_query(url)["after"] for url, _ in source.requests] == ["0", "2", "0"]
-    assert feed.revocations.refusal(claims(sid="s3")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s3")) is Refusal.SESSION_ENDED
 
 
 def test_a_feed_that_never_ends_a_poll_cannot_hold_it(feed_and_source):
@@ -447,11 +447,11 @@ def test_an_event_id_the_feed_could_not_be_asked_past_stops_the_read_there(feed_
     feed, source, _, _ = feed_and_source
     source.events = [session_revoked(1, "s1"), session_revoked(2**53, "s-huge"), session_revoked(2**53 + 1, "s2")]
     assert not feed.poll()
-    assert feed.revocations.refusal(claims(sid="s1")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s1")) is Refusal.SESSION_ENDED
     assert "malformed or out of order" in feed.last_error
     source.events = [session_revoked(1, "s1"), session_revoked(2, "s2")]
     assert feed.poll()  # the cursor stayed at 1: nothing after it is skipped
-    assert feed.revocations.refusal(claims(sid="s2")) == SESSION_ENDED
+    assert feed.revocations.refusal(claims(sid="s2")) is Refusal.SESSION_ENDED
 
 
 def test_a_revocation_is_kept_for_the_leeway_tokens_get_past_their_expiry(feed_and_source):
@@ -463,7 +463,7 @@ def test_a_revocation_is_kept_for_the_leeway_tokens_get_past_their_expiry(feed_a
     assert feed.poll()
     wall[0] = NOW + 960 + 29
     assert feed.poll()
-    assert feed.revocations.refusal(claims(sid="s1")) == SESSION_ENDED  # a token in its leeway is still refused
+    assert feed.revocations.refusal(claims(sid="s1")) is Refusal.SESSION_ENDED  # a token in its leeway is still refused
     wall[0] = NOW + 960 + 30
     assert feed.poll()
     assert len(feed.revocations) == 0

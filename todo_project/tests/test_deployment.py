@@ -278,3 +278,12 @@ def test_the_compose_test_picks_a_subnet_no_docker_network_holds():
         assert subnet != DEFAULT_SUBNET and not any(subnet.overlaps(net) for net in taken)
     with pytest.raises(Exception, match="no free /24"):
         free_subnet([ipaddress.ip_network("172.29.0.0/16")])
+
+
+def test_the_api_image_holds_every_app_of_the_project():
+    """The Dockerfile copies the apps one by one: an app in INSTALLED_APPS but not copied would fail to start."""
+    from django.conf import settings
+
+    copied = set(re.findall(r"^COPY (\S+) \./\1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+    apps = {name for name in settings.INSTALLED_APPS if (ROOT / name).is_dir()}
+    assert apps - copied == set()

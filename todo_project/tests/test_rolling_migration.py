@@ -38,13 +38,21 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from reliability import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_APPS = ("api", "tasks")
-CODE = ("api", "authn", "tasks", "todo_project", "manage.py")  # what a server of this release needs
+
+
+def server_code() -> list[str]:
+    """What a server of this release needs: the project's own apps (as INSTALLED_APPS lists them) and its wiring."""
+    apps = [name for name in settings.INSTALLED_APPS if (ROOT / name).is_dir()]
+    return [*apps, "todo_project", "manage.py"]
+
+
 DEMO = "9000_rollout_demo"
 USER = "rollout"
 
@@ -147,7 +155,7 @@ class Releases:
 
 def this_release_with(tree: Path, migration: str) -> Path:
     """A copy of this release's code (the working tree, committed or not) plus ``migration`` in tasks."""
-    for name in CODE:
+    for name in server_code():
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from authn.conf import get_verifier
-from authn.errors import InvalidToken, KeySourceUnavailable
+from authn.errors import InvalidToken, KeySourceUnavailable, RevocationsUnavailable
+from authn.runtime import get_verifier
 
 # What to set when the token's iss or aud is not the configured one.
 _MISMATCH_HINTS = {
@@ -36,4 +36,6 @@ class Command(BaseCommand):
             raise CommandError(message) from e
         except KeySourceUnavailable as e:
             raise CommandError(f"Cannot check: the key set is unreachable ({e.reason})") from e
+        except RevocationsUnavailable as e:
+            raise CommandError(f"Cannot check: the revocation feed has not been read lately ({e.reason})") from e
         self.stdout.write(json.dumps(claims, indent=2, sort_keys=True))
