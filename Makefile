@@ -30,8 +30,19 @@ install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.i
 # A local development .env with fresh random secrets; never committed.
 # Its secrets are the owner's alone (0600), as are the databases make run creates (umask 077 below).
 .env:
-	@umask 077 && $(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'REVOCATION_FEED_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:3000', 'CORS_ORIGINS=http://localhost:3000,http://127.0.0.1:3000']))" > $@
-	@echo "Wrote .env (DEBUG on, random SECRET_KEY, BETTER_AUTH_SECRET and REVOCATION_FEED_SECRET)."
+	@umask 077 && $(PYTHON) -c "import secrets; print('\n'.join(['# Written by make run for local development.', 'DEBUG=true', 'SECRET_KEY=' + secrets.token_urlsafe(50), 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(32), 'REVOCATION_FEED_SECRET=' + secrets.token_urlsafe(32), 'BETTER_AUTH_URL=http://localhost:$(WEB_PORT)', 'CORS_ORIGINS=http://localhost:$(WEB_PORT),http://127.0.0.1:$(WEB_PORT)']))" > $@
+	@echo "Wrote .env (DEBUG on, random SECRET_KEY, BETTER_AUTH_SECRET and REVOCATION_FEED_SECRET; web app on port $(WEB_PORT))."
+
+# Other ports: `make run PORT=8100 WEB_PORT=3100` (HOST too). A new .env and frontend/.env.local
+# are written for them; existing ones naming other loopback ports stop the run with the lines to
+# change (todo_project/local_ports.py, frontend/scripts/setup.ts), never rewritten.
+RUN_URLS := RUN_WEB_URL=http://localhost:$(WEB_PORT) RUN_API_URL=http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+.PHONY: env-ports
+env-ports: .env
+	@$(PYTHON) -m todo_project.local_ports $(WEB_PORT)
+
+# Runs a command in a process group of its own (POSIX setpgid; the setsid program is not on every system).
+OWN_GROUP = $(PY) -c "import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])"
 
 # The API on :8000 and the web app on :3000 together, as they ship: gunicorn, and the web app's
 # production build behind server.ts (its sign-in limits and headers); Ctrl-C stops both. The build
@@ -41,30 +52,40 @@ install: $(VENV)/.installed $(VENV)/.bench-installed $(FRONTEND)/node_modules/.i
 # The two sides get ready side by side, the web app's in one Node process (scripts/run-built.ts:
 # setup, build check, server.ts), since each start costs seconds on a small machine; either side
 # ending stops the other.
-run: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
+run: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed staticfiles/staticfiles.json
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up once it says Ready.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
-	@# Background jobs ignore Ctrl-C's SIGINT in a script, so it is turned into one SIGTERM for the group.
-	@umask 077; trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
-	($(PY) manage.py migrate --no-input && exec $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
-		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 5 \
-		--forwarded-allow-ips "" --no-control-socket) & \
-	(cd $(FRONTEND) && NODE_ENV=production exec node --import tsx scripts/run-built.ts -H $(HOST) -p $(WEB_PORT)) & \
-	wait -n; exit $$?
+	@# Ctrl-C: the shell's trap sends SIGTERM to the two and waits for both; a side that ended on
+	@# the interrupt itself (130, 143: tsx exits so on SIGINT) is no error either, so Ctrl-C exits 0.
+	@# Not `kill 0`: make itself would get a second signal and complain ("wait: No child
+	@# processes"). A short graceful timeout: a local run has no request worth waiting for. gunicorn
+	@# in a process group of its own: Ctrl-C's SIGINT (gunicorn's quick exit, in which a worker can
+	@# hang until it is SIGKILLed and logged as "out of memory") never reaches it, only SIGTERM.
+	@# Once stopping, the shell ignores further signals (make forwards a SIGTERM the group also
+	@# got), so it always lives to stop gunicorn, which a signal to make's group no longer reaches.
+	@umask 077; trap 'trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
+	($(PY) manage.py migrate --no-input && exec $(OWN_GROUP) $(PY) -m gunicorn todo_project.wsgi --bind $(HOST):$(PORT) \
+		--workers 2 --worker-class gthread --threads 4 --timeout 30 --graceful-timeout 2 \
+		--forwarded-allow-ips "" --no-control-socket) & api=$$!; \
+	(cd $(FRONTEND) && NODE_ENV=production $(RUN_URLS) exec node --import tsx scripts/run-built.ts -H $(HOST) -p $(WEB_PORT)) & web=$$!; \
+	wait -n; status=$$?; trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
+	case $$status in 130|143) exit 0;; *) exit $$status;; esac
 
 # The same two with hot reload, for development: runserver and `next dev`.
 .PHONY: dev
-dev: $(VENV)/.installed .env $(FRONTEND)/node_modules/.installed
+dev: $(VENV)/.installed .env env-ports $(FRONTEND)/node_modules/.installed
 	$(PY) manage.py migrate --no-input
-	cd $(FRONTEND) && npm run --silent setup
+	cd $(FRONTEND) && $(RUN_URLS) npm run --silent setup
 	@echo ""
 	@echo "  Open http://localhost:$(WEB_PORT) and sign up.   API: http://$(HOST):$(PORT)/api/docs/   Ctrl-C stops both."
 	@echo ""
-	@trap 'trap - INT TERM EXIT; kill -TERM 0' INT TERM EXIT; \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	(cd $(FRONTEND) && npx next dev --port $(WEB_PORT)) & \
-	wait
+	@# As for run: SIGTERM to the two (next dev's own children go with it), wait, exit 0.
+	@trap 'trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; exit 0' INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & api=$$!; \
+	(cd $(FRONTEND) && exec node_modules/.bin/next dev --port $(WEB_PORT)) & web=$$!; \
+	wait -n; status=$$?; trap "" INT TERM; kill -TERM $$api $$web 2>/dev/null; wait; \
+	case $$status in 130|143) exit 0;; *) exit $$status;; esac
 
 # The admin's and the API docs' files for WhiteNoise, collected once per install; with DEBUG on
 # WhiteNoise also finds them in the apps, with DEBUG off only here.
@@ -77,9 +98,9 @@ api: $(VENV)/.installed .env
 	@echo "API on http://$(HOST):$(PORT)/api/  (docs: /api/docs/, admin: /admin/, dev token: make token SUB=alice)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The web app alone (expects the API on :8000).
+# The web app alone (expects the API on :$(PORT)).
 web: $(FRONTEND)/node_modules/.installed
-	cd $(FRONTEND) && npm run --silent setup && npx next dev --port $(WEB_PORT)
+	cd $(FRONTEND) && $(RUN_URLS) npm run --silent setup && npx next dev --port $(WEB_PORT)
 
 # `npm install`, not `npm ci`: the lock file holds only Linux builds of Next's compiler (frontend/README.md).
 # The revocation feed package is installed as a packed copy (frontend/.npmrc): a change to it is

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.cookiejar
+import ipaddress
 import json
 import os
 import secrets
@@ -49,6 +50,8 @@ IMAGES = {"API": "tasks-api:latest", "web app": "tasks-web:latest"}
 SERVERS = ("postgres", "redis", "web", "api-a", "api-b", "nginx")
 PROMISE_SECONDS = 2.0
 UP_TIMEOUT_SECONDS = 300
+# compose.yaml's default network: a developer's own stack may hold it, so the test never takes it.
+DEFAULT_SUBNET = ipaddress.ip_network("172.29.83.0/24")
 DEBIAN_PACKAGES = {"docker": "docker.io", "docker-compose": "docker-compose", "debootstrap": "debootstrap"}
 
 
@@ -67,7 +70,9 @@ def main() -> int:
         for what, image in IMAGES.items():
             figures[f"{what} image size"] = image_size(image)
         port = args.port or stack.free_port()
-        with compose_project(port) as compose:
+        subnet = free_subnet(docker_subnets())
+        figures["stack network"] = f"{subnet} (nginx {subnet[10]})"
+        with compose_project(port, subnet) as compose:
             return scenario(compose, f"https://localhost:{port}", figures)
 
 
@@ -207,12 +212,38 @@ def step(text: str) -> None:
 # -- the stack ---------------------------------------------------------------------------------------
 
 
-class Compose:
-    """docker-compose on compose.yaml with the run's own project name, env file and port."""
+def docker_subnets() -> list[ipaddress.IPv4Network]:
+    """The IPv4 subnets Docker's networks hold now (a second network overlapping one is refused)."""
+    ids = run_quiet([tool("docker"), "network", "ls", "-q"]).split()
+    if not ids:
+        return []
+    fields = "{{range .IPAM.Config}}{{.Subnet}} {{end}}"
+    out = run_quiet([tool("docker"), "network", "inspect", "--format", fields, *ids], check=False)
+    return [ipaddress.ip_network(word) for word in out.split() if ":" not in word]
 
-    def __init__(self, env_file: Path, port: int) -> None:
+
+def free_subnet(taken: list[ipaddress.IPv4Network]) -> ipaddress.IPv4Network:
+    """A /24 in 172.29.0.0/16 that overlaps no Docker network and is not compose.yaml's default."""
+    for third in secrets.SystemRandom().sample(range(256), 256):
+        candidate = ipaddress.ip_network(f"172.29.{third}.0/24")
+        if candidate != DEFAULT_SUBNET and not any(candidate.overlaps(net) for net in taken):
+            return candidate
+    raise stack.Failed(f"no free /24 in 172.29.0.0/16 for the stack's network (Docker holds {len(taken)} subnets)")
+
+
+class Compose:
+    """docker-compose on compose.yaml with the run's own project name, env file, port and network."""
+
+    def __init__(self, env_file: Path, port: int, subnet: ipaddress.IPv4Network) -> None:
         self.env_file = env_file
-        self.env = {**os.environ, "COMPOSE_ENV_FILE": str(env_file), "HTTPS_PORT": str(port)}
+        self.env = {
+            **os.environ,
+            "COMPOSE_ENV_FILE": str(env_file),
+            "HTTPS_PORT": str(port),
+            # Its own subnet, so a developer's stack on compose.yaml's default never collides with it.
+            "COMPOSE_SUBNET": str(subnet),
+            "NGINX_ADDRESS": str(subnet[10]),
+        }
         self.env.pop("COMPOSE_PROJECT_NAME", None)
 
     def run(self, *args: str, timeout: float = 600) -> str:
@@ -263,14 +294,14 @@ class Compose:
 
 
 @contextlib.contextmanager
-def compose_project(port: int) -> Iterator[Compose]:
+def compose_project(port: int, subnet: ipaddress.IPv4Network) -> Iterator[Compose]:
     """An env file with fresh secrets (as `make compose-env` writes), and `down -v` at the end, always."""
     with tempfile.TemporaryDirectory(prefix="compose-test-") as tmp:
         env_file = Path(tmp) / "env"
         run_quiet([sys.executable, str(ROOT / "deploy/compose/write_env.py"), str(env_file)])
         text = env_file.read_text().replace("https://localhost:8443", f"https://localhost:{port}")
         env_file.write_text(text)
-        compose = Compose(env_file, port)
+        compose = Compose(env_file, port, subnet)
         compose.run("down", "-v", "--remove-orphans")  # what an interrupted run may have left
         try:
             yield compose

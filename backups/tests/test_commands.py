@@ -246,3 +246,18 @@ def test_check_only_reports_and_changes_nothing(sites):
     assert "to settle before restoring" in out
     assert "nothing was changed" in out
     assert fingerprint(sites["api"], sites["auth"]) == before
+
+
+def test_task_owners_unknown_to_better_auth_are_counted_with_every_cause(sites):
+    # A `make token SUB=alice` user owns tasks but was never in Better Auth: the note must not
+    # blame the backup alone.
+    with sqlite3.connect(sites["api"]) as conn:
+        conn.execute("INSERT INTO tasks_task (user_id, title) VALUES ('alice', 'from a dev token')")
+    into = backup(sites)
+    destroy(sites["api"], sites["auth"])
+
+    out = restore(sites, into)
+
+    assert "1 users own tasks but are not in Better Auth's backup" in out
+    assert "signed up between the two captures" in out
+    assert "make token" in out and "deleted in Better Auth" in out

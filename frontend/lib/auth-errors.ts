@@ -29,6 +29,11 @@ export function describeAuthFailure(mode: AuthMode, failure: AuthFailure): strin
       : `Too many attempts, try again in ${Math.max(1, failure.retryAfter)} s.`;
   }
   if (failure.status >= 500) return "Something went wrong on our side. Please try again.";
+  // Better Auth refuses a form sent from an address other than BETTER_AUTH_URL's (or its trusted
+  // origins): nothing the person typed is wrong, the page was opened at the wrong address.
+  if (failure.status === 403 && failure.code === "INVALID_ORIGIN") {
+    return "This page's address is not the app's configured address, so the server refused the request. Open the app at its configured address and try again.";
+  }
   if (mode === "sign-in") return "Invalid email or password.";
   if (failure.status === 422 || failure.code?.startsWith("USER_ALREADY_EXISTS")) {
     return "An account with this email already exists. Sign in instead.";

@@ -7,6 +7,7 @@ import { createAuthDatabase } from "./auth-database";
 import { readRates } from "./auth-limits";
 import { parseTrustedProxies } from "./client-address";
 import { failedSignInLimit } from "./failed-sign-ins";
+import { loopbackAliases } from "./local-origins";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./validation";
 
 /** Better Auth on the server: email and password, sessions in an httpOnly SameSite=Lax cookie, EdDSA JWTs. */
@@ -18,6 +19,8 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
   return betterAuth({
     appName: "Tasks",
     baseURL: env.BETTER_AUTH_URL,
+    // Only for a loopback BETTER_AUTH_URL (a local run): its localhost and 127.0.0.1 forms alike.
+    trustedOrigins: loopbackAliases(env.BETTER_AUTH_URL),
     secret: env.BETTER_AUTH_SECRET,
     database: createAuthDatabase(env),
     emailAndPassword: {

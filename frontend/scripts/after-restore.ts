@@ -7,8 +7,12 @@
  */
 import { endSessionsAfterRestore } from "better-auth-revocation-feed";
 import { getAuth } from "../lib/auth";
+import { describeDatabase, loadLocalEnvFile } from "./local-env";
 
 try {
+  // Before anything reads the environment: the database is the one .env.local names.
+  loadLocalEnvFile();
+  console.log(describeDatabase());
   const { ended } = await endSessionsAfterRestore(getAuth());
   console.log(`Sessions ended after the restore: ${ended}. Everyone signs in again.`);
   process.exit(0);

@@ -7,6 +7,7 @@ import { createClient } from "@libsql/client";
 import { getMigrations } from "better-auth/db/migration";
 import { getAuth } from "../lib/auth";
 import { authSqliteFile } from "../lib/auth-database";
+import { describeDatabase, loadLocalEnvFile } from "./local-env";
 
 /** Applies what is missing and returns the tables it created or extended. */
 export async function migrateAuthDatabase(): Promise<string[]> {
@@ -38,6 +39,8 @@ export function describeMigration(tables: string[]): string {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   try {
+    loadLocalEnvFile();
+    console.log(describeDatabase());
     console.log(describeMigration(await migrateAuthDatabase()));
     process.exit(0);
   } catch (error) {

@@ -12,7 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBuilt, nextBuild } from "./build-if-changed";
 import { describeMigration, migrateAuthDatabase } from "./migrate-auth-db";
-import { ensureLocalEnvFile, loadLocalEnvFile } from "./setup";
+import { describeDatabase, loadLocalEnvFile } from "./local-env";
+import { ensureLocalEnvFile } from "./setup";
 
 const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -20,6 +21,7 @@ try {
   // First, and alone: the build reads .env.local, so it must not change under the build.
   ensureLocalEnvFile();
   loadLocalEnvFile();
+  console.log(describeDatabase());
   const [tables] = await Promise.all([migrateAuthDatabase(), ensureBuilt({ frontendDir, build: () => nextBuild(frontendDir) })]);
   console.log(describeMigration(tables));
 } catch (error) {

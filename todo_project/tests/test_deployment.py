@@ -9,6 +9,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -28,6 +29,35 @@ def test_the_readme_shows_the_nginx_configuration_the_cluster_test_runs():
     assert shown.group(1) == (ROOT / "deploy" / "nginx.conf").read_text()
 
 
+def documented_gunicorn_args() -> list[str]:
+    """The arguments after ``-m gunicorn`` in the documented line (its interpreter: the release's, via ``current``)."""
+    line = next(line for line in README.splitlines() if " -m gunicorn todo_project.wsgi " in line)
+    words = shlex.split(line)
+    return words[words.index("todo_project.wsgi") :]
+
+
+def pid_file_for(port: int) -> Path:
+    """Where the documented line's ``--pid`` goes under test (the docs' /srv/tasks/run/ is not here)."""
+    return Path(tempfile.gettempdir()) / f"tasks-api-test-{port}.pid"
+
+
+def test_the_documented_line_runs_from_current_and_writes_the_pid_file_deploys_md_uses():
+    line = next(line for line in README.splitlines() if " -m gunicorn todo_project.wsgi " in line)
+    assert line.startswith("/srv/tasks/current/.venv/bin/python -m gunicorn ")
+    args = documented_gunicorn_args()
+    assert args[args.index("--pid") + 1] == "/srv/tasks/run/tasks-api-8000.pid"
+    deploys = (ROOT / "docs" / "deploys.md").read_text()
+    assert "/srv/tasks/run/tasks-api-8000.pid" in deploys and "kill -USR2 $(cat tasks-api-8000.pid)" in deploys
+
+
+def test_the_documented_gunicorn_writes_its_masters_pid(readme_gunicorn):
+    base = readme_gunicorn()
+    pid_file = pid_file_for(int(base.rsplit(":", 1)[1]))
+    pid = int(pid_file.read_text())
+    # The master (whose children are the workers), the pid USR2 and TERM go to in deploys.md.
+    assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[2:4] == [b"gunicorn", b"todo_project.wsgi"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -36,11 +66,12 @@ def free_port() -> int:
 
 def start_readme_gunicorn(started: list[subprocess.Popen], **env: str) -> str:
     """The README's gunicorn command, with one worker on a free port, added to ``started``; gives its base URL."""
-    line = next(line for line in README.splitlines() if line.startswith("gunicorn todo_project.wsgi "))
-    args = shlex.split(line)[1:]
+    args = documented_gunicorn_args()
     args[args.index("--workers") + 1] = "1"
-    address = f"127.0.0.1:{free_port()}"
+    port = free_port()
+    address = f"127.0.0.1:{port}"
     args[args.index("--bind") + 1] = address
+    args[args.index("--pid") + 1] = str(pid_file_for(port))
     clean = {k: v for k, v in os.environ.items() if k not in documented_variables()}
     # Any complete authentication setting: the server refuses to start without one.
     auth = {"BETTER_AUTH_URL": "http://auth.test"}
@@ -225,6 +256,28 @@ def test_when_no_instance_answers_the_shipped_nginx_answers_a_json_502(method, t
     assert headers["content-type"] == "application/json"
     assert body["status_code"] == 502 and body["error_type"] == "error"
     assert "may or may not have been applied" in body["detail"]
+
+
+def test_compose_takes_its_network_and_nginx_address_from_one_pair_of_settings():
+    # A second stack beside another needs another subnet; nginx's address, which both apps
+    # trust, must move with it, so no fixed address may be left in compose.yaml.
+    compose = (ROOT / "compose.yaml").read_text()
+    assert "subnet: ${COMPOSE_SUBNET:-172.29.83.0/24}" in compose
+    assert compose.count("${NGINX_ADDRESS:-172.29.83.10}") == 3  # TRUSTED_PROXIES twice, nginx's ipv4_address
+    assert re.findall(r"172\.29\.83\.\d+", compose) == ["172.29.83.10"] * 3 + ["172.29.83.0"]
+
+
+def test_the_compose_test_picks_a_subnet_no_docker_network_holds():
+    import ipaddress
+
+    from reliability.compose_test import DEFAULT_SUBNET, free_subnet
+
+    taken = [ipaddress.ip_network("172.29.0.0/17"), ipaddress.ip_network("172.29.200.0/22")]
+    for _ in range(20):
+        subnet = free_subnet(taken)
+        assert subnet != DEFAULT_SUBNET and not any(subnet.overlaps(net) for net in taken)
+    with pytest.raises(Exception, match="no free /24"):
+        free_subnet([ipaddress.ip_network("172.29.0.0/16")])
 
 
 def test_the_api_image_holds_every_app_of_the_project():

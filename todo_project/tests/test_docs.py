@@ -102,6 +102,38 @@ def test_every_markdown_file_a_document_names_is_in_the_repository():
     assert missing == []
 
 
+MARKDOWN_LINK = re.compile(r"\]\(([^()\s]+)\)")
+
+
+def broken_links(path: Path, text: str) -> list[str]:
+    """Relative link targets in Markdown ``text`` that name no file or directory, read from ``path``'s directory."""
+    broken = []
+    for target in MARKDOWN_LINK.findall(text):
+        if re.match(r"[a-z][a-z0-9+.-]*:|#", target):  # https:, mailto:, an anchor in the same page
+            continue
+        if not (path.parent / target.split("#")[0]).exists():
+            broken.append(f"{path.relative_to(ROOT)}: {target}")
+    return broken
+
+
+def test_every_relative_markdown_link_resolves_from_its_own_directory():
+    # A link is read from the linking file's directory: docs/docs/x.md is not docs/x.md.
+    broken = [
+        line
+        for path in project_files()
+        if path.suffix == ".md"
+        for line in broken_links(path, path.read_text(encoding="utf-8"))
+    ]
+    assert broken == []
+
+
+def test_the_link_rule_reads_links_from_the_linking_files_directory():
+    operations = ROOT / "docs" / "operations.md"
+    assert broken_links(operations, "[deploys](deploys.md), [here](#x), [web](https://example.com)") == []
+    broken = broken_links(operations, "see [docs/deploys.md](docs/deploys.md).")
+    assert broken == ["docs/operations.md: docs/deploys.md"]
+
+
 def test_the_rule_finds_a_path_that_leaves_the_repository():
     readme = ROOT / "frontend" / "README.md"
     assert inside_repository(readme, "../.venv")

@@ -88,8 +88,9 @@ class Command(BaseCommand):
             say(f"  python manage.py migrate               # this code has {len(newer)} migrations the backup lacks")
         if orphans:
             say(
-                f"  Note: {orphans} users own tasks but are not in Better Auth's backup (signed up between the two "
-                "captures); nobody can sign in as them (docs/backup-restore.md, 'Consistency')."
+                f"  Note: {orphans} users own tasks but are not in Better Auth's backup: signed up between the "
+                "two captures, or never Better Auth users (tokens minted with `make token` / manage.py mint_token), "
+                "or deleted in Better Auth; nobody can sign in as them (docs/backup-restore.md, 'Consistency')."
             )
 
     def _say(self, line: str) -> None:

@@ -47,6 +47,14 @@ describe("describeAuthFailure", () => {
     assert.equal(describeAuthFailure("sign-in", { status: 429, retryAfter: 42 }), "Too many attempts, try again in 42 s.");
     assert.equal(describeAuthFailure("sign-up", { status: 429, retryAfter: 0 }), "Too many attempts, try again in 1 s.");
   });
+
+  test("a refused origin says the page's address is wrong, not the details typed", () => {
+    for (const mode of ["sign-in", "sign-up"] as const) {
+      const message = describeAuthFailure(mode, { status: 403, code: "INVALID_ORIGIN" });
+      assert.match(message, /address is not the app's configured address/);
+      assert.doesNotMatch(message, /details|email or password/);
+    }
+  });
 });
 
 describe("retryAfterSeconds", () => {
