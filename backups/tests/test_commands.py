@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from backups.archive import sign_manifest
 from backups.databases import Database
 from backups.management.commands import _common
 
@@ -39,6 +40,9 @@ def sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
         conn.execute("INSERT INTO \"user\" VALUES ('u1', 'a@example.com')")
         conn.execute("CREATE TABLE jwks (id TEXT PRIMARY KEY, publicKey TEXT)")
         conn.execute("INSERT INTO jwks VALUES ('k1', 'public')")
+        conn.execute("CREATE TABLE session (id TEXT PRIMARY KEY, userId TEXT, token TEXT)")
+        conn.execute("CREATE TABLE account (id TEXT PRIMARY KEY, userId TEXT, password TEXT)")
+        conn.execute('CREATE TABLE "revocationEvent" (id INTEGER PRIMARY KEY, sessionId TEXT)')
     # The API's database is Django's setting; here, the scratch file (never the project's db.sqlite3).
     monkeypatch.setattr(_common, "api_database", lambda: Database("sqlite", path=api))
     for module in ("backup", "restore"):
@@ -60,6 +64,17 @@ def backup(sites: dict[str, Path], name: str = "one") -> Path:
 
 def restore(sites: dict[str, Path], directory: Path, *extra: str) -> str:
     return run("restore", str(directory), "--auth-database", str(sites["auth"]), *extra)
+
+
+def resign(directory: Path) -> None:
+    """Sign the manifest as it now is, with this deployment's key: what only the key's holder can do."""
+    text = (directory / "manifest.json").read_text()
+    (directory / "manifest.sig").write_text(sign_manifest(text))
+
+
+def rewrite_manifest(directory: Path, text: str) -> None:
+    (directory / "manifest.json").write_text(text)
+    resign(directory)
 
 
 def fingerprint(*paths: Path) -> list[str]:
@@ -141,8 +156,9 @@ def test_a_wrong_checksum_is_refused_before_anything_is_touched(sites):
     [
         (lambda d: (d / "auth.sqlite3").unlink(), r"auth\.sqlite3 is missing: the backup is incomplete"),
         (lambda d: (d / "manifest.json").unlink(), r"has no manifest\.json"),
-        (lambda d: (d / "manifest.json").write_text("{not json"), r"is not valid JSON"),
-        (lambda d: (d / "manifest.json").write_text('{"format": "other/9"}'), r"is not a tasks-backup/1 manifest"),
+        # Signed again, so the check behind the signature's is what refuses them.
+        (lambda d: rewrite_manifest(d, "{not json"), r"is not valid JSON"),
+        (lambda d: rewrite_manifest(d, '{"format": "other/9"}'), r"is not a tasks-backup/1 manifest"),
         (lambda d: (d / "api.sqlite3").write_bytes(b"x"), r"has 1 bytes, the manifest says"),
     ],
     ids=["missing-file", "no-manifest", "manifest-not-json", "wrong-format", "truncated"],
@@ -214,7 +230,7 @@ def test_a_backup_by_a_newer_version_is_refused(sites):
     manifest_path = into / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["databases"][1]["migrations"].append("tasks.9999_from_the_future")
-    manifest_path.write_text(json.dumps(manifest))
+    rewrite_manifest(into, json.dumps(manifest))
     with pytest.raises(CommandError, match=r"newer version of the API: migrations tasks\.9999_from_the_future"):
         restore(sites, into, "--force")
 
