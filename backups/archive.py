@@ -27,11 +27,11 @@ from .databases import (
     BackupError,
     Database,
     Say,
+    normalized_sql,
     pg_archive_check,
     pg_dump,
     pg_restore,
     pg_version,
-    normalized_sql,
     sha256,
     sqlite_check,
     sqlite_copy,
@@ -305,6 +305,14 @@ def read_manifest(directory: Path, say: Say, *, accept_unsigned: bool = False) -
         if digest != entry["sha256"]:
             raise BackupError(f"{file}: SHA-256 {digest[:16]}…, the manifest says {entry['sha256'][:16]}…: damaged.")
         if entry["engine"] == "sqlite":
+            # SQLite reads a -wal beside the file as part of it: the checks would see pages the checksum does not
+            # cover (and the restore, which copies the file alone, would not). Reading leaves an empty one.
+            for sidecar in (Path(f"{file}-wal"), Path(f"{file}-journal")):
+                if sidecar.exists() and (sidecar.is_symlink() or sidecar.stat().st_size > 0):
+                    raise BackupError(
+                        f"{sidecar} is not empty: the manifest's checksum does not cover it. A backup never leaves "
+                        "one; use another backup."
+                    )
             sqlite_check(file)
             # What the file holds, read from the file: each must be the database its entry says.
             require_tables(tuple(entry["holds"]), Database("sqlite", path=file).tables(), str(file))
