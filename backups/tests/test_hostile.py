@@ -246,3 +246,11 @@ def test_a_wal_file_planted_beside_a_database_is_refused(sites):
     (into / "auth.sqlite3-wal").write_bytes(b"\0" * 4096)
     with pytest.raises(CommandError, match=r"auth\.sqlite3-wal is not empty: the manifest's checksum does not cover"):
         restore(sites, into, "--force")
+
+
+def test_a_restore_onto_the_apis_file_as_better_auths_is_refused(sites):
+    into = backup(sites)
+    before = fingerprint(sites["api"], sites["auth"])
+    with pytest.raises(CommandError, match=r"Better Auth's database and the API's are the same file"):
+        run("restore", str(into), "--auth-database", str(sites["api"]), "--force")
+    assert fingerprint(sites["api"], sites["auth"]) == before
