@@ -2,8 +2,11 @@
 
 The manifest (``manifest.json``) says when each database was captured, what it
 held (tables, columns, rows, Django's migrations), each file's size and
-SHA-256, and the tools' versions. Restore reads it first and touches nothing
-until every file matches it.
+SHA-256, and the tools' versions. It is signed (``manifest.sig``, an HMAC keyed
+from the deployment's SECRET_KEY): anyone who can write a backup directory can
+recompute a checksum, nobody without the key can sign. Restore checks the
+signature first, then the manifest's every field, then every file, and touches
+nothing until all of them hold.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import time
@@ -23,6 +27,7 @@ from .databases import (
     BackupError,
     Database,
     Say,
+    normalized_sql,
     pg_archive_check,
     pg_dump,
     pg_restore,
@@ -31,10 +36,22 @@ from .databases import (
     sqlite_check,
     sqlite_copy,
     sqlite_journal_mode,
+    sqlite_schema_objects,
 )
 
 FORMAT = "tasks-backup/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+# Its own salt: a signature made for anything else with the same SECRET_KEY never passes for a manifest's.
+SIGNING_SALT = "backups.manifest"
+# What each database must hold at least, at backup and at restore: an empty or a wrong database
+# restored in place of Better Auth's would end every account.
+REQUIRED_TABLES = {
+    "auth": ("user", "session", "account", "jwks"),
+    "api": ("tasks_task", "django_migrations"),
+}
+LAYOUTS = ({("auth",), ("api",)}, {("auth", "api")})
+ENGINES = ("sqlite", "postgresql")
 # The tables whose rows the messages name (every table is counted, and checked alike).
 SHOWN_TABLES = {
     "user": "users",
@@ -60,8 +77,14 @@ class Target:
 
 
 def targets(api: Database, auth: Database) -> list[Target]:
-    """Better Auth's first, then the API's (the docs say why); one when both live in one database."""
+    """Better Auth's first, then the API's (the docs say why); one when both live in one PostgreSQL database."""
     if api.same_as(auth):
+        if api.engine == "sqlite":
+            # The web app and the API never share a SQLite file: this is a mistaken --auth-database.
+            raise BackupError(
+                f"Better Auth's database and the API's are the same file ({api.label()}): give Better Auth's own "
+                "file with --auth-database (frontend/auth.sqlite3 by default)."
+            )
         return [Target(("auth", "api"), api)]
     return [Target(("auth",), auth), Target(("api",), api)]
 
@@ -91,9 +114,20 @@ def take_backup(api: Database, auth: Database, into: Path, say: Say, *, tools: d
     for target in targets(api, auth):
         if not target.database.exists():
             raise BackupError(f"Nothing to back up for {'+'.join(target.holds)}: {target.database.label()} is missing.")
+        require_tables(target.holds, target.database.tables(), target.database.label())
     # It holds password hashes, live session tokens and signing keys: its owner alone may read it.
-    partial.mkdir(parents=True, mode=0o700)
-    partial.chmod(0o700)  # whatever the umask
+    old_umask = os.umask(0o077)
+    try:
+        partial.mkdir(parents=True, mode=0o700)
+        partial.chmod(0o700)  # whatever the umask
+        manifest = _write_backup(api, auth, partial, say, tools=tools)
+    finally:
+        os.umask(old_umask)
+    partial.rename(into)
+    return manifest
+
+
+def _write_backup(api: Database, auth: Database, partial: Path, say: Say, *, tools: dict[str, str]) -> dict[str, Any]:
     started = now()
     entries = []
     for target in targets(api, auth):
@@ -106,8 +140,11 @@ def take_backup(api: Database, auth: Database, into: Path, say: Say, *, tools: d
         "skew_seconds": _skew(entries),
         "tools": {**tools, **tool_versions(api, auth)},
     }
-    (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    partial.rename(into)
+    text = json.dumps(manifest, indent=2) + "\n"
+    (partial / MANIFEST).write_text(text)
+    (partial / SIGNATURE).write_text(sign_manifest(text) + "\n")
+    for file in partial.iterdir():
+        file.chmod(0o600)  # whatever the umask was, and for any file SQLite left beside a copy
     return manifest
 
 
@@ -128,6 +165,7 @@ def _capture(target: Target, file: Path, say: Say) -> dict[str, Any]:
         with Database("sqlite", path=file).reader() as copy:
             tables = database.tables(copy)
             rows, migrations = database.count_rows(list(tables), copy), database.migrations(copy)
+        refuse_foreign_objects(target.holds, file, database.label())
     else:
         # pg_dump reads in a snapshot this transaction exports, and the rows are counted in it: the
         # manifest describes exactly what the dump holds, however many writes go on meanwhile.
@@ -181,8 +219,59 @@ def tool_versions(api: Database, auth: Database) -> dict[str, str]:
 # --- checking ---------------------------------------------------------------------
 
 
-def read_manifest(directory: Path, say: Say) -> dict[str, Any]:
-    """The manifest of a whole, intact backup; anything else raises before a database is touched."""
+def _signer() -> Any:
+    from django.core import signing  # the commands run under Django; the drill imports only databases.py
+
+    return signing.Signer(salt=SIGNING_SALT, algorithm="sha256")
+
+
+def sign_manifest(text: str) -> str:
+    """HMAC-SHA256 of the manifest's exact text, keyed from SECRET_KEY."""
+    return _signer().signature(text)
+
+
+def manifest_signed(text: str, signature: str) -> bool:
+    """True when SECRET_KEY, or one of SECRET_KEY_FALLBACKS (a rotated key), signed exactly this text."""
+    from django.core import signing
+
+    try:
+        _signer().unsign(f"{text}{_signer().sep}{signature}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
+UNVERIFIED_HINT = (
+    "Restore with the SECRET_KEY of the deployment that made the backup (after a key rotation, keep the old one in "
+    "SECRET_KEY_FALLBACKS); or, if you have verified where this backup comes from some other way, pass "
+    "--accept-unsigned."
+)
+
+
+def _check_signature(directory: Path, text: str, say: Say, *, accept_unsigned: bool) -> None:
+    signature_file = directory / SIGNATURE
+    signature = signature_file.read_text().strip() if signature_file.is_file() else ""
+    if signature and manifest_signed(text, signature):
+        say(f"  {MANIFEST}: signature good (this deployment's SECRET_KEY)")
+        return
+    why = (
+        f"{directory} has no {SIGNATURE}: nothing shows who wrote its manifest"
+        if not signature
+        else f"{SIGNATURE} does not match {MANIFEST} under this deployment's SECRET_KEY (nor SECRET_KEY_FALLBACKS): "
+        "the backup was altered, or another deployment made it"
+    )
+    if not accept_unsigned:
+        raise BackupError(f"{why}. Nothing was changed. {UNVERIFIED_HINT}")
+    say("!" * 78)
+    say(f"WARNING: {why}.")
+    say("WARNING: --accept-unsigned: going on. Anyone who could write this directory could have changed what it")
+    say("WARNING: restores (accounts, roles, sessions), recomputing every checksum. Go on only with a backup whose")
+    say("WARNING: origin you have verified yourself.")
+    say("!" * 78)
+
+
+def read_manifest(directory: Path, say: Say, *, accept_unsigned: bool = False) -> dict[str, Any]:
+    """The manifest of a whole, intact, signed backup; anything else raises before a database is touched."""
     if not directory.is_dir():
         hint = " (an interrupted backup: use another one)" if directory.name.endswith(".partial") else ""
         raise BackupError(f"No backup directory at {directory}{hint}.")
@@ -190,16 +279,23 @@ def read_manifest(directory: Path, say: Say) -> dict[str, Any]:
     if not path.is_file():
         raise BackupError(f"{directory} has no {MANIFEST}: not a backup made by `make backup`.")
     try:
-        manifest = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError) as e:
+        text = path.read_text()
+    except UnicodeDecodeError as e:
+        raise BackupError(f"{path} is not UTF-8 text ({e}): the backup is damaged.") from e
+    _check_signature(directory, text, say, accept_unsigned=accept_unsigned)
+    try:
+        manifest = json.loads(text)
+    except ValueError as e:
         raise BackupError(f"{path} is not valid JSON ({e}): the backup is damaged.") from e
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError(f"{path} is not a {FORMAT} manifest (format: {manifest.get('format')!r}).")
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise BackupError(f"{path} is not a {FORMAT} manifest (format: {found!r}).")
+    validate_manifest(manifest, path)
     skew = manifest["skew_seconds"]
     say(f"Backup {directory.name}: taken {manifest['started_at']}, the databases captured {skew} s apart.")
     for entry in manifest["databases"]:
         file = directory / entry["file"]
-        if not file.is_file():
+        if not file.is_file() or file.is_symlink():
             raise BackupError(f"{file} is missing: the backup is incomplete. Use another one.")
         if file.stat().st_size != entry["bytes"]:
             raise BackupError(
@@ -209,11 +305,119 @@ def read_manifest(directory: Path, say: Say) -> dict[str, Any]:
         if digest != entry["sha256"]:
             raise BackupError(f"{file}: SHA-256 {digest[:16]}…, the manifest says {entry['sha256'][:16]}…: damaged.")
         if entry["engine"] == "sqlite":
+            # SQLite reads a -wal beside the file as part of it: the checks would see pages the checksum does not
+            # cover (and the restore, which copies the file alone, would not). Reading leaves an empty one.
+            for sidecar in (Path(f"{file}-wal"), Path(f"{file}-journal")):
+                if sidecar.exists() and (sidecar.is_symlink() or sidecar.stat().st_size > 0):
+                    raise BackupError(
+                        f"{sidecar} is not empty: the manifest's checksum does not cover it. A backup never leaves "
+                        "one; use another backup."
+                    )
             sqlite_check(file)
+            # What the file holds, read from the file: each must be the database its entry says.
+            require_tables(tuple(entry["holds"]), Database("sqlite", path=file).tables(), str(file))
+            refuse_foreign_objects(tuple(entry["holds"]), file, str(file))
         else:
             pg_archive_check(file)
+            # The dump's tables as the signed manifest records them, counted in pg_dump's own snapshot.
+            require_tables(tuple(entry["holds"]), entry["tables"], str(file))
         say(f"  {entry['file']}: checksum and structure good ({entry['engine']}; {_summary(entry['rows'])})")
     return manifest
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def validate_manifest(manifest: dict[str, Any], path: Path) -> None:
+    """Every field restore uses, of the type it needs: a bad manifest is refused whole, before anything is touched."""
+
+    def bad(what: str) -> BackupError:
+        return BackupError(f"{path}: {what}. The manifest is damaged or was altered: nothing was changed.")
+
+    def is_int(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    for key in ("started_at", "finished_at"):
+        if not isinstance(manifest.get(key), str):
+            raise bad(f"{key} is not a time")
+    skew = manifest.get("skew_seconds")
+    if not isinstance(skew, int | float) or isinstance(skew, bool):
+        raise bad("skew_seconds is not a number")
+    entries = manifest.get("databases")
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+        raise bad("databases is not a list of entries")
+    layout = []
+    for n, entry in enumerate(entries, 1):
+        holds = entry.get("holds")
+        if not isinstance(holds, list) or not all(isinstance(h, str) for h in holds):
+            raise bad(f"entry {n}: holds is not a list of names")
+        layout.append(tuple(holds))
+        engine = entry.get("engine")
+        if engine not in ENGINES:
+            raise bad(f"entry {n}: engine {engine!r} is not one of {', '.join(ENGINES)}")
+        file = entry.get("file")
+        expected = Target(tuple(holds), Database(engine)).file_name
+        # Only the plain name backup writes for what the entry holds: never a path out of the directory,
+        # and never one database's file under the other's entry.
+        if not isinstance(file, str) or file != expected:
+            raise bad(f"entry {n}: file {file!r} is not {expected!r}, the file for {'+'.join(holds)} on {engine}")
+        if not is_int(entry.get("bytes")):
+            raise bad(f"entry {n}: bytes is not a whole number")
+        if not isinstance(entry.get("sha256"), str) or not _SHA256.fullmatch(entry["sha256"]):
+            raise bad(f"entry {n}: sha256 is not a SHA-256 in hex")
+        if not isinstance(entry.get("captured_at"), str):
+            raise bad(f"entry {n}: captured_at is not a time")
+        tables = entry.get("tables")
+        if not isinstance(tables, dict) or not all(
+            isinstance(c, list) and all(isinstance(x, str) for x in c) for c in tables.values()
+        ):
+            raise bad(f"entry {n}: tables is not a map of table to column names")
+        rows = entry.get("rows")
+        if not isinstance(rows, dict) or not all(is_int(v) for v in rows.values()):
+            raise bad(f"entry {n}: rows is not a map of table to a row count")
+        migrations = entry.get("migrations")
+        if not isinstance(migrations, list) or not all(isinstance(m, str) for m in migrations):
+            raise bad(f"entry {n}: migrations is not a list of names")
+    if len(set(layout)) != len(layout) or set(layout) not in LAYOUTS:
+        raise bad(f"its databases hold {' and '.join('+'.join(h) for h in layout)}, not auth and api")
+
+
+def require_tables(holds: tuple[str, ...], tables: Any, where: str) -> None:
+    """Refuse a database without the tables of what it is said to hold (an empty one, or the other one)."""
+    for role in holds:
+        missing = [t for t in REQUIRED_TABLES[role] if t not in tables]
+        if missing:
+            name = "Better Auth's" if role == "auth" else "the API's"
+            raise BackupError(
+                f"{where} is not {name} database: it lacks the tables {', '.join(missing)}"
+                f"{' (it holds no tables at all)' if not tables else ''}. Nothing was changed. Check which database "
+                "is given (--auth-database, DATABASE_URL), and that its migrations ran."
+            )
+
+
+def allowed_objects(holds: tuple[str, ...]) -> set[str]:
+    """The triggers and views the application creates in a SQLite database holding ``holds``, as normalized SQL.
+
+    Better Auth's migrations create tables and indexes only; the API's create the task-counter triggers.
+    """
+    if "api" not in holds:
+        return set()
+    import importlib
+
+    counters = importlib.import_module("tasks.migrations.0002_taskcount")
+    return {normalized_sql(sql) for sql in counters.SQLITE_TRIGGERS}
+
+
+def refuse_foreign_objects(holds: tuple[str, ...], file: Path, where: str) -> None:
+    """Refuse a SQLite file with a trigger or view the application does not create (e.g. one dropping sign-outs)."""
+    allowed = allowed_objects(holds)
+    foreign = sorted(name for name, sql in sqlite_schema_objects(file).items() if normalized_sql(sql) not in allowed)
+    if foreign:
+        raise BackupError(
+            f"{where} holds {', '.join(foreign[:5])}, which the application never creates: a trigger or view runs "
+            "code on every write or read, and this one was added by hand or by an attacker. Nothing was changed. "
+            "Use another backup, or drop it from a copy after reading what it does."
+        )
 
 
 # --- restore ----------------------------------------------------------------------

@@ -318,6 +318,24 @@ def sqlite_check(path: Path) -> None:
         raise BackupError(f"{path} fails SQLite's integrity check: {result}")
 
 
+def sqlite_schema_objects(path: Path) -> dict[str, str]:
+    """Each trigger and view in the file, ``"trigger name"`` -> its SQL: the objects that run on their own.
+
+    Tables and indexes are data and lookups; a trigger or a view runs code on every write or read,
+    so a backup may hold only the ones the application itself creates.
+    """
+    with closing_sqlite(path, readonly=True) as conn:
+        rows = conn.execute(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name"
+        ).fetchall()
+    return {f"{kind} {name}": sql for kind, name, sql in rows}
+
+
+def normalized_sql(sql: str) -> str:
+    """SQL with its whitespace collapsed, to compare what SQLite stores with what a migration ran."""
+    return " ".join(sql.split())
+
+
 def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if not found:

@@ -61,6 +61,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (try: make run, which writes a .env).")
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 (DEBUG only)
+# Rotated-out keys, still accepted when checking a signature (e.g. a backup's manifest made before the rotation).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 ROOT_URLCONF = "todo_project.urls"
 # Where the API lives: its URLs, CORS, the JSON errors, private caching and the browsable API's cookie all follow it.

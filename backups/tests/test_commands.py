@@ -19,31 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from backups.databases import Database
-from backups.management.commands import _common
-
-
-@pytest.fixture
-def sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """An API database and a Better Auth database, SQLite files in a scratch directory, with a row or two each."""
-    api, auth = tmp_path / "api.sqlite3", tmp_path / "auth.sqlite3"
-    with sqlite3.connect(api) as conn:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("CREATE TABLE django_migrations (id INTEGER PRIMARY KEY, app TEXT, name TEXT, applied TEXT)")
-        conn.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('tasks', '0001_initial', 'now')")
-        conn.execute("CREATE TABLE tasks_task (id INTEGER PRIMARY KEY, user_id TEXT, title TEXT)")
-        conn.executemany("INSERT INTO tasks_task (user_id, title) VALUES (?, ?)", [("u1", "milk"), ("u1", "eggs")])
-    with sqlite3.connect(auth) as conn:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute('CREATE TABLE "user" (id TEXT PRIMARY KEY, email TEXT)')
-        conn.execute("INSERT INTO \"user\" VALUES ('u1', 'a@example.com')")
-        conn.execute("CREATE TABLE jwks (id TEXT PRIMARY KEY, publicKey TEXT)")
-        conn.execute("INSERT INTO jwks VALUES ('k1', 'public')")
-    # The API's database is Django's setting; here, the scratch file (never the project's db.sqlite3).
-    monkeypatch.setattr(_common, "api_database", lambda: Database("sqlite", path=api))
-    for module in ("backup", "restore"):
-        monkeypatch.setattr(f"backups.management.commands.{module}.api_database", lambda: Database("sqlite", path=api))
-    return {"api": api, "auth": auth, "backups": tmp_path / "backups"}
+from backups.archive import sign_manifest
 
 
 def run(command: str, *args: str) -> str:
@@ -60,6 +36,17 @@ def backup(sites: dict[str, Path], name: str = "one") -> Path:
 
 def restore(sites: dict[str, Path], directory: Path, *extra: str) -> str:
     return run("restore", str(directory), "--auth-database", str(sites["auth"]), *extra)
+
+
+def resign(directory: Path) -> None:
+    """Sign the manifest as it now is, with this deployment's key: what only the key's holder can do."""
+    text = (directory / "manifest.json").read_text()
+    (directory / "manifest.sig").write_text(sign_manifest(text))
+
+
+def rewrite_manifest(directory: Path, text: str) -> None:
+    (directory / "manifest.json").write_text(text)
+    resign(directory)
 
 
 def fingerprint(*paths: Path) -> list[str]:
@@ -141,8 +128,9 @@ def test_a_wrong_checksum_is_refused_before_anything_is_touched(sites):
     [
         (lambda d: (d / "auth.sqlite3").unlink(), r"auth\.sqlite3 is missing: the backup is incomplete"),
         (lambda d: (d / "manifest.json").unlink(), r"has no manifest\.json"),
-        (lambda d: (d / "manifest.json").write_text("{not json"), r"is not valid JSON"),
-        (lambda d: (d / "manifest.json").write_text('{"format": "other/9"}'), r"is not a tasks-backup/1 manifest"),
+        # Signed again, so the check behind the signature's is what refuses them.
+        (lambda d: rewrite_manifest(d, "{not json"), r"is not valid JSON"),
+        (lambda d: rewrite_manifest(d, '{"format": "other/9"}'), r"is not a tasks-backup/1 manifest"),
         (lambda d: (d / "api.sqlite3").write_bytes(b"x"), r"has 1 bytes, the manifest says"),
     ],
     ids=["missing-file", "no-manifest", "manifest-not-json", "wrong-format", "truncated"],
@@ -214,7 +202,7 @@ def test_a_backup_by_a_newer_version_is_refused(sites):
     manifest_path = into / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["databases"][1]["migrations"].append("tasks.9999_from_the_future")
-    manifest_path.write_text(json.dumps(manifest))
+    rewrite_manifest(into, json.dumps(manifest))
     with pytest.raises(CommandError, match=r"newer version of the API: migrations tasks\.9999_from_the_future"):
         restore(sites, into, "--force")
 

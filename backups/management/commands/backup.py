@@ -43,6 +43,11 @@ class Command(BaseCommand):
         else:
             say(f"Both databases captured {manifest['skew_seconds']} s apart ({manifest['started_at']}).")
         say(f"Backup written: {into}")
+        if settings.SECRET_KEY.startswith("django-insecure"):
+            say(
+                "  warning: its manifest is signed with the development SECRET_KEY, which anyone can read: it proves "
+                "nothing. Set SECRET_KEY (production) before taking backups that matter."
+            )
 
     def _say(self, line: str) -> None:
         self.stdout.write(line)

@@ -17,8 +17,8 @@ from ._common import add_auth_database_argument, api_database, locate_auth_datab
 
 class Command(BaseCommand):
     help = (
-        "Restore both databases from a backup directory. Checks the manifest and every checksum first; refuses a "
-        "database in use or not empty unless --force."
+        "Restore both databases from a backup directory. Checks the manifest's signature (SECRET_KEY), the manifest "
+        "and every checksum first; refuses a database in use or not empty unless --force."
     )
 
     # A restore at 3 a.m. must not wait on an unrelated configuration check (the API's own start runs them).
@@ -41,6 +41,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check-only", action="store_true", help="check the backup and the targets; change nothing"
         )
+        parser.add_argument(
+            "--accept-unsigned",
+            action="store_true",
+            help="restore a backup whose manifest is unsigned, or signed with another SECRET_KEY, after verifying its "
+            "origin yourself (every other check still runs; a warning is printed)",
+        )
 
     def handle(
         self,
@@ -50,6 +56,7 @@ class Command(BaseCommand):
         force: bool,
         check_only: bool,
         keep_signing_keys: bool,
+        accept_unsigned: bool,
         **options: Any,
     ) -> None:
         say = self._say
@@ -57,7 +64,7 @@ class Command(BaseCommand):
         connections.close_all()
         try:
             say("Checking the backup …")
-            manifest = read_manifest(Path(directory).resolve(), say)
+            manifest = read_manifest(Path(directory).resolve(), say, accept_unsigned=accept_unsigned)
             loader = MigrationLoader(None, ignore_no_migrations=True)
             on_disk = {f"{app}.{name}" for app, name in loader.disk_migrations}
             unknown, newer = compare_migrations(manifest, on_disk)
