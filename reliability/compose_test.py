@@ -46,7 +46,10 @@ from reliability import stack
 
 ROOT = stack.ROOT
 PROJECT = "tasks-compose-test"
-IMAGES = {"API": "tasks-api:latest", "web app": "tasks-web:latest"}
+# Images of this run's own tag: another run on the same Docker (a developer's `up --build`, a
+# second checkout's test) may build tasks-api:latest from other code meanwhile.
+IMAGE_TAG = f"test-{os.getpid()}"
+IMAGES = {"API": f"tasks-api:{IMAGE_TAG}", "web app": f"tasks-web:{IMAGE_TAG}"}
 SERVERS = ("postgres", "redis", "web", "api-a", "api-b", "nginx")
 PROMISE_SECONDS = 2.0
 UP_TIMEOUT_SECONDS = 300
@@ -69,11 +72,22 @@ def main() -> int:
         timed(figures, "web app image build", docker_build("frontend/Dockerfile", IMAGES["web app"], network))
         for what, image in IMAGES.items():
             figures[f"{what} image size"] = image_size(image)
-        port = args.port or stack.free_port()
-        subnet = free_subnet(docker_subnets())
-        figures["stack network"] = f"{subnet} (nginx {subnet[10]})"
-        with compose_project(port, subnet) as compose:
-            return scenario(compose, f"https://localhost:{port}", figures)
+        try:
+            port = args.port or stack.free_port()
+            subnet = free_subnet(docker_subnets())
+            figures["stack network"] = f"{subnet} (nginx {subnet[10]})"
+            with compose_project(port, subnet) as compose:
+                return scenario(compose, f"https://localhost:{port}", figures)
+        finally:
+            keep_as_latest()
+
+
+def keep_as_latest() -> None:
+    """This run's images become :latest, so the next build (here or `up --build`) reuses their layers."""
+    for image in IMAGES.values():
+        latest = image.rsplit(":", 1)[0] + ":latest"
+        run_quiet([tool("docker"), "tag", image, latest], check=False)
+        run_quiet([tool("docker"), "rmi", image], check=False)
 
 
 def scenario(compose: Compose, base: str, figures: dict[str, str]) -> int:
@@ -239,6 +253,7 @@ class Compose:
         self.env = {
             **os.environ,
             "COMPOSE_ENV_FILE": str(env_file),
+            "TASKS_IMAGE_TAG": IMAGE_TAG,
             "HTTPS_PORT": str(port),
             # Its own subnet, so a developer's stack on compose.yaml's default never collides with it.
             "COMPOSE_SUBNET": str(subnet),
