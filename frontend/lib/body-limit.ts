@@ -65,6 +65,8 @@ export function replayRequest(request: IncomingMessage, body: Buffer): IncomingM
   replay.rawHeaders = Object.entries(headers).flatMap(([name, value]) =>
     (Array.isArray(value) ? value : [value ?? ""]).flatMap((one) => [name, one]),
   );
+  // Whole already: an incomplete message would be taken as aborted and close the connection.
+  replay.complete = true;
   replay.push(body);
   replay.push(null);
   return replay;
