@@ -6,12 +6,15 @@
  * proxy's header from one a client made up to dodge its rate limits. This
  * server writes the header from the connection first (lib/client-address.ts).
  * It also gives every request an X-Request-ID (the client's, if plain), which
- * the audit log lines carry and the response echoes (lib/request-id.ts).
+ * the audit log lines carry and the response echoes (lib/request-id.ts). And
+ * it refuses bodies over AUTH_BODY_MAX on Better Auth's routes before reading
+ * them (lib/body-limit.ts): Next.js would take up to 10 MB.
  *
  * Usage: `npm start -- [-H 0.0.0.0] [-p 3000]`, as with `next start`.
  */
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { withinBodyLimit } from "./lib/body-limit";
 import { forwardedFor, parseTrustedProxies } from "./lib/client-address";
 import { requestIdFor } from "./lib/request-id";
 import { newNonce, securityHeaders } from "./lib/security-headers";
@@ -39,7 +42,7 @@ await app.prepare();
 const { createAuth } = await import("./lib/auth");
 await createAuth(process.env).$context;
 
-createServer((request, response) => {
+createServer(async (request, response) => {
   request.headers["x-forwarded-for"] = forwardedFor(
     request.headers["x-forwarded-for"],
     request.socket.remoteAddress,
@@ -53,7 +56,12 @@ createServer((request, response) => {
   for (const [name, value] of Object.entries(securityHeaders({ nonce: newNonce(), dev: false }))) {
     response.setHeader(name, value);
   }
-  void handle(request, response);
+  const admitted = await withinBodyLimit(request, response).catch(() => {
+    // The client went away while sending its body: there is no one to answer.
+    response.destroy();
+    return null;
+  });
+  if (admitted) void handle(admitted, response);
 }).listen(port, hostname, () => {
   console.log(`Ready on http://${hostname}:${port}`);
 });

@@ -1,4 +1,4 @@
-import type { AuthMode } from "./validation";
+import { EMAIL_MAX, NAME_MAX, type AuthMode } from "./validation";
 
 /** The parts of a Better Auth client error that decide what the person is told. */
 export interface AuthFailure {
@@ -40,5 +40,9 @@ export function describeAuthFailure(mode: AuthMode, failure: AuthFailure): strin
   }
   if (failure.code === "PASSWORD_TOO_SHORT") return "Use at least 8 characters for your password.";
   if (failure.code === "INVALID_EMAIL") return "Enter a valid email address.";
+  // The server's limits (lib/user-fields.ts), should the form's own check be bypassed.
+  if (failure.code === "NAME_TOO_LONG") return `Keep your name to ${NAME_MAX} characters or fewer.`;
+  if (failure.code === "EMAIL_TOO_LONG") return `Use an email address of at most ${EMAIL_MAX} characters.`;
+  if (failure.status === 413) return "That was too much to send. Shorten your details and try again.";
   return "We couldn't create your account. Check the details and try again.";
 }

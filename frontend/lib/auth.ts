@@ -8,6 +8,7 @@ import { readRates } from "./auth-limits";
 import { parseTrustedProxies } from "./client-address";
 import { failedSignInLimit } from "./failed-sign-ins";
 import { loopbackAliases } from "./local-origins";
+import { userFieldLimits } from "./user-fields";
 import { PASSWORD_MAX, PASSWORD_MIN } from "./validation";
 
 /** Better Auth on the server: email and password, sessions in an httpOnly SameSite=Lax cookie, EdDSA JWTs. */
@@ -31,6 +32,8 @@ export function createAuth(env: NodeJS.ProcessEnv = process.env) {
     },
     // POST /api/auth/delete-user, with the password; its sessions end with it (the revocation feed).
     user: { deleteUser: { enabled: true } },
+    // Name and email lengths, and no profile image, on every path that writes a user.
+    databaseHooks: userFieldLimits,
     telemetry: { enabled: false },
     // Limits per client address, on in every mode and kept in the database (the `rateLimit`
     // table), so all instances of the app share one count. Other paths Better Auth limits more

@@ -1,6 +1,12 @@
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
+/**
+ * A name travels in every JWT the API is sent (the `name` claim); 100 characters
+ * holds real full names and keeps the token far under the API's header limits.
+ */
 export const NAME_MAX = 100;
+/** RFC 5321's longest forward path, less the angle brackets. */
+export const EMAIL_MAX = 254;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
@@ -25,6 +31,7 @@ export function validateCredentials(
 
   const email = values.email.trim();
   if (!email) errors.email = "Enter your email address.";
+  else if (email.length > EMAIL_MAX) errors.email = `Use an email address of at most ${EMAIL_MAX} characters.`;
   else if (!EMAIL_SHAPE.test(email)) errors.email = "Enter a valid email address, like name@example.com.";
 
   if (!values.password) errors.password = "Enter your password.";

@@ -7,7 +7,9 @@ import { submitCredentials } from "@/lib/auth-actions";
 import { describeAuthFailure } from "@/lib/auth-errors";
 import type { SignInNotice } from "@/lib/sign-in-notice";
 import {
+  EMAIL_MAX,
   hasErrors,
+  NAME_MAX,
   PASSWORD_MIN,
   validateCredentials,
   type AuthMode,
@@ -86,6 +88,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
             id="name"
             label="Name"
             autoComplete="name"
+            maxLength={NAME_MAX}
             value={values.name}
             error={fieldErrors.name}
             onChange={(event) => update("name", event.target.value)}
@@ -97,6 +100,7 @@ export function AuthForm({ mode, next, notice }: AuthFormProps) {
           type="email"
           autoComplete="email"
           inputMode="email"
+          maxLength={EMAIL_MAX}
           value={values.email}
           error={fieldErrors.email}
           onChange={(event) => update("email", event.target.value)}

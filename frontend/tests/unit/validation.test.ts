@@ -43,6 +43,12 @@ describe("describeAuthFailure", () => {
     assert.match(describeAuthFailure("sign-up", { status: 0 }), /Can't reach/);
   });
 
+  test("a sign-up refused for a field's length says which field and its limit", () => {
+    assert.equal(describeAuthFailure("sign-up", { status: 400, code: "NAME_TOO_LONG" }), "Keep your name to 100 characters or fewer.");
+    assert.match(describeAuthFailure("sign-up", { status: 400, code: "EMAIL_TOO_LONG" }), /at most 254 characters/);
+    assert.match(describeAuthFailure("sign-up", { status: 413 }), /too much to send/);
+  });
+
   test("a rate limit says how long to wait when the server said so", () => {
     assert.equal(describeAuthFailure("sign-in", { status: 429, retryAfter: 42 }), "Too many attempts, try again in 42 s.");
     assert.equal(describeAuthFailure("sign-up", { status: 429, retryAfter: 0 }), "Too many attempts, try again in 1 s.");
