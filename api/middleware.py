@@ -89,6 +89,9 @@ class PrivateAPIResponsesMiddleware:
         return response
 
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # the methods whose body the API reads
+
+
 class BodySizeLimitMiddleware:
     """Answers 413 to a request whose declared body is over API_MAX_BODY_BYTES, before reading it.
 
@@ -102,7 +105,7 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "HTTP_TRANSFER_ENCODING" in request.META:
+        if "HTTP_TRANSFER_ENCODING" in request.META and request.method in BODY_METHODS:
             return json_error(411, "Length required - send the body with a Content-Length, not in chunks")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -54,6 +54,7 @@ IF_MATCH = OpenApiParameter(
     description="Only write if the task still has this ETag (else 412); without it the last write wins",
 )
 STALE = {412: error("If-Match does not match the task's current ETag")}
+CHUNKED = {411: error("A body sent in chunks, without Content-Length")}
 LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], description="The new task's URL"
 )
@@ -69,7 +70,7 @@ task_viewset_schema = extend_schema_view(
     create=extend_schema(
         summary="Create a task",
         parameters=[USER_ID, LOCATION, ETAG],
-        responses={201: TaskSerializer, **INPUT_ERRORS, **OWNER_ERRORS},
+        responses={201: TaskSerializer, **INPUT_ERRORS, **CHUNKED, **OWNER_ERRORS},
     ),
     retrieve=extend_schema(
         summary="Read a task", parameters=[USER_ID, TASK_ID, ETAG], responses={200: TaskSerializer, **TASK_ERRORS}
@@ -77,12 +78,12 @@ task_viewset_schema = extend_schema_view(
     update=extend_schema(
         summary="Replace a task",
         parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
-        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS, **STALE},
+        responses={200: TaskSerializer, **INPUT_ERRORS, **CHUNKED, **TASK_ERRORS, **STALE},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a task",
         parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
-        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS, **STALE},
+        responses={200: TaskSerializer, **INPUT_ERRORS, **CHUNKED, **TASK_ERRORS, **STALE},
     ),
     destroy=extend_schema(
         summary="Delete a task",
@@ -94,6 +95,6 @@ task_viewset_schema = extend_schema_view(
         description='`{"completed": true|false}` sets it; an empty body toggles it.',
         parameters=[USER_ID, TASK_ID, IF_MATCH, ETAG],
         request=TaskCompleteSerializer,
-        responses={200: TaskSerializer, **INPUT_ERRORS, **TASK_ERRORS, **STALE},
+        responses={200: TaskSerializer, **INPUT_ERRORS, **CHUNKED, **TASK_ERRORS, **STALE},
     ),
 )
