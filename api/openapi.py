@@ -3,28 +3,15 @@
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from .exceptions import ERROR_TYPES
+
 
 class ErrorSerializer(serializers.Serializer):
     """The one error shape (docs/api.md, "Errors")."""
 
     detail = serializers.CharField()
     status_code = serializers.IntegerField()
-    error_type = serializers.ChoiceField(
-        choices=[
-            "validation_error",
-            "authentication_error",
-            "permission_denied",
-            "not_found",
-            "method_not_allowed",
-            "not_acceptable",
-            "precondition_failed",
-            "payload_too_large",
-            "unsupported_media_type",
-            "rate_limited",
-            "server_error",
-            "service_unavailable",
-        ]
-    )
+    error_type = serializers.ChoiceField(choices=list(dict.fromkeys(ERROR_TYPES.values())))
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
