@@ -13,6 +13,8 @@ export interface BrowserSession {
   tokens: TokenStore;
   /** Sends this tab and every other tab of the person to sign-in. */
   exit: SessionExit;
+  /** Ends the session in Better Auth, then leaves with every tab; false (and the page stays) when it could not. */
+  signOut(): Promise<boolean>;
 }
 
 /** Wires the API client to Better Auth, the other tabs and the sign-in redirect for one signed-in page. */
@@ -34,7 +36,23 @@ export function createBrowserSession(config: ClientConfig, userId: string): Brow
     onSessionEnded: () => exit.end("expired"),
     log: createRequestLogger(config.apiDebug),
   });
-  return { api, tokens, exit };
+  async function signOut(): Promise<boolean> {
+    // A token request racing the sign-out would reach Better Auth after it and be refused:
+    // the page would then leave as "expired" rather than "signed out".
+    await tokens.pause();
+    const ended = await authClient
+      .signOut()
+      .then(({ error }) => error === null)
+      .catch(() => false);
+    if (!ended) {
+      tokens.resume();
+      return false;
+    }
+    // Every other tab of this person leaves too, with the same message.
+    exit.end("signed-out");
+    return true;
+  }
+  return { api, tokens, exit, signOut };
 }
 
 /** `GET /api/auth/token` with the session cookie; a 401 there means the session is over. */

@@ -34,6 +34,14 @@ export interface TokenStore {
   refresh(rejected?: string): Promise<AccessToken>;
   /** Forgets the token here and in the other tabs. */
   clear(): void;
+  /**
+   * Asks Better Auth for no token from now on (a sign-out is under way): `get` and
+   * `refresh` wait until `resume`. Resolves once a fetch already in flight has
+   * settled, so that it cannot reach Better Auth after the session has ended.
+   */
+  pause(): Promise<void>;
+  /** Lets waiting and later callers fetch again (the sign-out failed). */
+  resume(): void;
 }
 
 const MAX_REFRESH_MARGIN_MS = 60_000;
@@ -52,6 +60,8 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
   const withRefreshLock = options.withRefreshLock ?? ((work) => work());
   let current: AccessToken | null = null;
   let inFlight: Promise<AccessToken> | null = null;
+  let paused: { over: Promise<void>; resume: () => void } | null = null;
+  const unpaused = () => paused?.over ?? Promise.resolve();
 
   const isUsable = (token: AccessToken | null, rejected?: string): token is AccessToken =>
     token !== null && token.value !== rejected && token.expiresAt - now() > refreshMarginMs(token);
@@ -82,6 +92,7 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
 
   function refresh(rejected?: string): Promise<AccessToken> {
     if (isUsable(current, rejected)) return Promise.resolve(current);
+    if (paused) return unpaused().then(() => refresh(rejected));
     inFlight ??= withRefreshLock(() => fetchFresh(rejected)).finally(() => {
       inFlight = null;
     });
@@ -94,6 +105,19 @@ export function createTokenStore(options: TokenStoreOptions): TokenStore {
     clear() {
       current = null;
       options.channel?.publish({ type: "cleared" });
+    },
+    async pause() {
+      if (!paused) {
+        let resume = () => {};
+        const over = new Promise<void>((resolve) => (resume = resolve));
+        paused = { over, resume };
+      }
+      await inFlight?.catch(() => undefined);
+    },
+    resume() {
+      const gate = paused;
+      paused = null;
+      gate?.resume();
     },
   };
 }

@@ -4,7 +4,6 @@ import { useState } from "react";
 import { AppHeader } from "@/components/AppHeader";
 import { Alert } from "@/components/ui/Alert";
 import { signOutOtherSessions } from "@/lib/auth-actions";
-import { authClient } from "@/lib/auth-client";
 import { createBrowserSession } from "@/lib/browser-session";
 import type { ClientConfig } from "@/lib/client-config";
 import { TaskBoard } from "./TaskBoard";
@@ -31,18 +30,11 @@ export function TasksScreen({ user, config }: TasksScreenProps) {
   async function signOut() {
     setSigningOut(true);
     setSignOutFailed(false);
-    const failed = await authClient
-      .signOut()
-      .then(({ error }) => error !== null)
-      .catch(() => true);
-    if (failed) {
+    if (!(await session.signOut())) {
       // The httpOnly cookie can only be dropped by the server, so staying is more honest than pretending.
       setSigningOut(false);
       setSignOutFailed(true);
-      return;
     }
-    // Every other tab of this person leaves too, with the same message.
-    session.exit.end("signed-out");
   }
 
   return (

@@ -61,6 +61,30 @@ function memoryChannel() {
 }
 
 describe("token store", () => {
+  test("while a sign-out is under way no token is asked for, and one in flight is waited for first", async () => {
+    const { store, issued, hold, open } = setUp();
+    hold();
+    const racing = store.get(); // asked for just before the click
+    let pauseDone = false;
+    const pausing = store.pause().then(() => void (pauseDone = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(pauseDone, false, "the sign-out waits for the token request already sent");
+    open();
+    await pausing;
+    await racing;
+
+    store.clear();
+    let served = false;
+    const later = store.get().then(() => void (served = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(issued(), 1, "nothing more is asked of Better Auth while signing out");
+    assert.equal(served, false);
+
+    store.resume(); // the sign-out failed: the page goes on
+    await later;
+    assert.equal(issued(), 2);
+  });
+
   test("fetches once, then serves the token from memory while it is fresh", async () => {
     const { store, issued } = setUp();
 
