@@ -8,7 +8,9 @@ is added is the project's: its shared rate-limit cache, static files, clients.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import caches
@@ -63,3 +65,31 @@ def client_for(make_token: Callable[..., str]) -> Callable[[str], APIClient]:
         return client
 
     return make
+
+
+@contextmanager
+def scratch_postgresql_database(suffix: str) -> Iterator[str]:
+    """A fresh, empty database on the test run's PostgreSQL server, dropped afterwards; yields its URL.
+
+    For tests that start servers or other code of their own against a database
+    of their own. Skips the test when this run is on SQLite.
+    """
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("this test run uses SQLite; the PostgreSQL run (make test-postgres) migrates a PostgreSQL database")
+    settings = connection.settings_dict
+    scratch = f"{settings['NAME']}_{suffix}"
+    server = {"host": settings["HOST"] or None, "port": settings["PORT"] or None, "user": settings["USER"] or None}
+    credentials = quote(settings["USER"] or "", safe="") + (
+        ":" + quote(settings["PASSWORD"], safe="") if settings["PASSWORD"] else ""
+    )
+    address = f"{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}"
+    with psycopg.connect(dbname="postgres", password=settings["PASSWORD"] or None, autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{scratch}"')
+        try:
+            yield f"postgres://{credentials}@{address}/{scratch}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

@@ -14,11 +14,10 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
-from django.db import connection
+
+from conftest import scratch_postgresql_database
 
 ROOT = Path(__file__).resolve().parents[2]
 # The last commit whose rate-limit counters lived in todo_project (todo_project/migrations 0001 and 0002).
@@ -114,19 +113,5 @@ def test_a_sqlite_database_from_the_earlier_version_keeps_its_counters(earlier_t
 
 
 def test_a_postgresql_database_from_the_earlier_version_keeps_its_counters(earlier_tree):
-    if connection.vendor != "postgresql":
-        pytest.skip("this test run uses SQLite; the PostgreSQL run (make test-postgres) migrates a PostgreSQL database")
-    settings = connection.settings_dict
-    scratch = f"{settings['NAME']}_frommain"
-    server = {"host": settings["HOST"] or None, "port": settings["PORT"] or None, "user": settings["USER"] or None}
-    credentials = quote(settings["USER"] or "", safe="") + (
-        ":" + quote(settings["PASSWORD"], safe="") if settings["PASSWORD"] else ""
-    )
-    address = f"{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}"
-    with psycopg.connect(dbname="postgres", password=settings["PASSWORD"] or None, autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{scratch}"')
-        try:
-            migrate_forward_from_earlier(earlier_tree, f"postgres://{credentials}@{address}/{scratch}")
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    with scratch_postgresql_database("frommain") as database_url:
+        migrate_forward_from_earlier(earlier_tree, database_url)

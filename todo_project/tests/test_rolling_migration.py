@@ -36,11 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from conftest import scratch_postgresql_database
 from reliability import stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -279,22 +278,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'rollout.sqlite3'}"
         return
-    if connection.vendor != "postgresql":
-        pytest.skip("this test run uses SQLite; the PostgreSQL run (make test-postgres) migrates a PostgreSQL database")
-    settings = connection.settings_dict
-    scratch = f"{settings['NAME']}_rollout"
-    server = {"host": settings["HOST"] or None, "port": settings["PORT"] or None, "user": settings["USER"] or None}
-    credentials = quote(settings["USER"] or "", safe="") + (
-        ":" + quote(settings["PASSWORD"], safe="") if settings["PASSWORD"] else ""
-    )
-    address = f"{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}"
-    with psycopg.connect(dbname="postgres", password=settings["PASSWORD"] or None, autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{scratch}"')
-        try:
-            yield f"postgres://{credentials}@{address}/{scratch}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    with scratch_postgresql_database("rollout") as url:
+        yield url
 
 
 def rounds_while(base: str, token: str, tag: str, running: Callable[[], bool], rounds: Rounds) -> list[float]:
