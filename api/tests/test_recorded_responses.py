@@ -34,6 +34,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
+def stale(tok: Callable[..., str]) -> dict[str, str]:
+    """Alice's token, with an ``If-Match`` naming a version her task never had."""
+    return {**bearer(tok("alice")), "HTTP_IF_MATCH": '"stale"'}
+
+
 def unsigned(sub: str = "alice") -> str:
     return jwt.encode({"sub": sub}, key=None, algorithm="none")
 
@@ -68,30 +73,10 @@ CASES: dict[str, Callable[[Callable[..., str]], tuple[str, str, Any, dict[str, s
     "404 not a number": lambda tok: ("get", "/api/alice/tasks/abc", None, bearer(tok("alice"))),
     "404 unknown path with a token": lambda tok: ("get", "/api/alice/nothing", None, bearer(tok("alice"))),
     "404 delete a missing task": lambda tok: ("delete", "/api/alice/tasks/999999999", None, bearer(tok("alice"))),
-    "412 stale If-Match on update": lambda tok: (
-        "put",
-        "/api/alice/tasks/{task}",
-        {"title": "new"},
-        {**bearer(tok("alice")), "HTTP_IF_MATCH": '"stale"'},
-    ),
-    "412 stale If-Match on patch": lambda tok: (
-        "patch",
-        "/api/alice/tasks/{task}",
-        {"completed": True},
-        {**bearer(tok("alice")), "HTTP_IF_MATCH": '"stale"'},
-    ),
-    "412 stale If-Match on delete": lambda tok: (
-        "delete",
-        "/api/alice/tasks/{task}",
-        None,
-        {**bearer(tok("alice")), "HTTP_IF_MATCH": '"stale"'},
-    ),
-    "412 stale If-Match on complete": lambda tok: (
-        "patch",
-        "/api/alice/tasks/{task}/complete",
-        None,
-        {**bearer(tok("alice")), "HTTP_IF_MATCH": '"stale"'},
-    ),
+    "412 stale If-Match on update": lambda tok: ("put", "/api/alice/tasks/{task}", {"title": "new"}, stale(tok)),
+    "412 stale If-Match on patch": lambda tok: ("patch", "/api/alice/tasks/{task}", {"completed": True}, stale(tok)),
+    "412 stale If-Match on delete": lambda tok: ("delete", "/api/alice/tasks/{task}", None, stale(tok)),
+    "412 stale If-Match on complete": lambda tok: ("patch", "/api/alice/tasks/{task}/complete", None, stale(tok)),
     "400 no title": lambda tok: ("post", "/api/alice/tasks", {"description": "x"}, bearer(tok("alice"))),
     "400 bad cursor": lambda tok: ("get", "/api/alice/tasks?after=%00%ff", None, bearer(tok("alice"))),
     "400 offset and after": lambda tok: ("get", "/api/alice/tasks?offset=1&after=abc", None, bearer(tok("alice"))),
@@ -134,6 +119,13 @@ def answer(api_client: Any, make_token: Callable[..., str], name: str) -> dict[s
     return normalised(response, {f"/tasks/{task.id}": "/tasks/<task>", f"/tasks/{bob_task.id}": "/tasks/<bob_task>"})
 
 
+def record(name: str, answer: dict[str, Any]) -> None:
+    """Writes ``answer`` into the recording under ``name`` (RECORD_RESPONSES=1)."""
+    everything = json.loads(RECORDED.read_text()) if RECORDED.exists() else {}
+    everything[name] = answer
+    RECORDED.write_text(json.dumps(dict(sorted(everything.items())), indent=2, ensure_ascii=False) + "\n")
+
+
 @pytest.fixture(scope="module")
 def recorded() -> dict[str, Any]:
     return {} if RECORDING else json.loads(RECORDED.read_text())
@@ -144,9 +136,7 @@ def recorded() -> dict[str, Any]:
 def test_the_answer_is_the_recorded_one(api_client, make_token, recorded, name):
     got = answer(api_client, make_token, name)
     if RECORDING:
-        everything = json.loads(RECORDED.read_text()) if RECORDED.exists() else {}
-        everything[name] = got
-        RECORDED.write_text(json.dumps(dict(sorted(everything.items())), indent=2, ensure_ascii=False) + "\n")
+        record(name, got)
         return
     assert name in recorded, f"no recording for {name!r}: RECORD_RESPONSES=1 records it"
     assert got == recorded[name]
@@ -163,9 +153,7 @@ def test_the_rate_limited_answer_is_the_recorded_one(api_client, make_token, rec
     got["body"] = re.sub(r"\b\d+ seconds?\b", "<n> seconds", got["body"])
     got["headers"]["content-length"] = "<length>"  # the number of seconds has one digit or two
     if RECORDING:
-        everything = json.loads(RECORDED.read_text())
-        everything["429 reads"] = got
-        RECORDED.write_text(json.dumps(dict(sorted(everything.items())), indent=2, ensure_ascii=False) + "\n")
+        record("429 reads", got)
         return
     assert got == recorded["429 reads"]
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import stat
 import subprocess
 import sys
 import time
@@ -89,16 +87,6 @@ def test_a_backup_restores_exactly_over_destroyed_databases(sites):
         assert conn.execute("SELECT count(*) FROM jwks").fetchone() == (0,)  # a new key set, by default
     expected = [line for line in before if not line.startswith("auth.sqlite3.jwks")]
     assert [line for line in fingerprint(sites["api"], sites["auth"]) if "jwks" not in line] == expected
-
-
-def test_only_its_owner_can_read_a_backup(sites):
-    """It holds password hashes, session tokens and signing keys."""
-    old = os.umask(0o022)
-    try:
-        directory = backup(sites)
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
 
 
 def test_restore_keeps_the_signing_keys_when_told(sites):

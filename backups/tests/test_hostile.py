@@ -228,13 +228,14 @@ def test_the_apis_own_file_as_better_auths_is_refused(sites):
     assert not (sites["backups"] / "one").exists()
 
 
-def test_every_file_of_a_backup_is_readable_by_its_owner_only(sites):
-    """A copy without -p keeps the file's mode: 0644 would hand password hashes and session tokens to anyone."""
+def test_a_backup_and_every_file_in_it_are_readable_by_their_owner_only(sites):
+    """It holds password hashes, session tokens and signing keys; a copy without -p keeps each file's own mode."""
     old = os.umask(0o022)
     try:
         into = backup(sites)
     finally:
         os.umask(old)
+    assert stat.S_IMODE(into.stat().st_mode) == 0o700
     files = sorted(into.iterdir())
     assert {"api.sqlite3", "auth.sqlite3", "manifest.json", "manifest.sig"} <= {f.name for f in files}
     assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {f.name: "0o600" for f in files}
