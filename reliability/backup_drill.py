@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.cookiejar
-import json
 import secrets
 import shutil
 import subprocess
@@ -38,8 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +49,7 @@ from backups.databases import Database, sqlite_journal_mode  # noqa: E402
 from reliability.stack import (  # noqa: E402
     PG_URL,
     UNTHROTTLED,
+    BetterAuthBrowser,
     Failed,
     Process,
     Secrets,
@@ -76,35 +73,16 @@ REFUSAL_DEADLINE = 15.0
 HTTP_TIMEOUT = 10
 
 
-class Browser:
-    """One browser signed in to Better Auth: its cookie, and JWTs on request."""
+class Browser(BetterAuthBrowser):
+    """One browser signed in to Better Auth: every answer as (status, body), and JWTs on request."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    timeout = HTTP_TIMEOUT
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-        req = urllib.request.Request(
-            f"{self.url}{path}",
-            data=json.dumps(body or {}).encode(),
-            headers={"Content-Type": "application/json", "Origin": self.url},
-            method="POST",
-        )
-        return self._open(req)
+        return self.answer("POST", path, body or {})
 
     def get(self, path: str) -> tuple[int, Any]:
-        return self._open(urllib.request.Request(f"{self.url}{path}"))
-
-    def copy(self) -> Browser:
-        """Another holder of the same cookies (a second device, a copied cookie): unaffected by this one signing out."""
-        other = Browser(self.url)
-        jar = next(h.cookiejar for h in self.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
-        other_jar = next(
-            h.cookiejar for h in other.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)
-        )
-        for cookie in jar:
-            other_jar.set_cookie(cookie)
-        return other
+        return self.answer("GET", path)
 
     def token(self) -> str:
         status, body = self.get("/api/auth/token")
@@ -115,14 +93,6 @@ class Browser:
     def session_alive(self) -> bool:
         status, body = self.get("/api/auth/get-session")
         return status == 200 and bool(body)
-
-    def _open(self, req: urllib.request.Request) -> tuple[int, Any]:
-        try:
-            with self.opener.open(req, timeout=HTTP_TIMEOUT) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as e:
-            return e.code, None
 
 
 @dataclass

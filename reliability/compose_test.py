@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.cookiejar
 import ipaddress
 import json
 import os
@@ -34,11 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -331,31 +328,11 @@ def compose_project(port: int, subnet: ipaddress.IPv4Network) -> Iterator[Compos
 # -- HTTP ----------------------------------------------------------------------------------------------
 
 
-class Browser:
-    """One person's cookie jar on the web app, over HTTPS through nginx; JSON in and out."""
+class Browser(stack.BetterAuthBrowser):
+    """One person's cookie jar on the web app, over HTTPS through nginx; a refusal is a violation."""
 
-    def __init__(self, base: str, tls: ssl.SSLContext) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=tls), urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def request(self, method: str, path: str, body: object | None = None) -> Any:
-        headers = {"Origin": self.base, "Content-Type": "application/json", "Accept": "application/json"}
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)  # noqa: S310 (https)
-        try:
-            with self.opener.open(request, timeout=15) as response:
-                text = response.read().decode()
-        except urllib.error.HTTPError as e:
-            raise Violation(f"{method} {path} answered {e.code}: {e.read()[:300]!r}") from None
-        return json.loads(text) if text else None
-
-    def post(self, path: str, body: object) -> Any:
-        return self.request("POST", path, body)
-
-    def token(self) -> str:
-        return self.request("GET", "/api/auth/token")["token"]
+    def refused(self, method: str, path: str, status: int, answer: Any) -> NoReturn:
+        raise Violation(f"{method} {path} answered {status}: {str(answer)[:300]!r}")
 
 
 def api(base: str, tls: ssl.SSLContext, method: str, path: str, token: str, body: object = None, *, expect: int) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import http.cookiejar
 import json
 import os
 import secrets
@@ -20,6 +21,8 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +58,66 @@ class Unavailable(Exception):
 
 class Failed(Exception):
     """A server did not start or a setup step failed; the message carries the evidence."""
+
+
+class BetterAuthBrowser:
+    """One person on one device at a Better Auth server: its cookie jar, JSON in and out (HTTPS with ``tls``).
+
+    ``answer`` takes any status as an answer; ``request``, ``post`` and ``get``
+    want a 2xx and call ``refused`` otherwise, which a script may override to
+    raise its own kind of failure.
+    """
+
+    timeout = 15.0  # seconds per request
+
+    def __init__(self, base: str, tls: ssl.SSLContext | None = None) -> None:
+        self.base, self.tls = base.rstrip("/"), tls
+        self.cookies = http.cookiejar.CookieJar()
+        handlers: list[Any] = [urllib.request.HTTPCookieProcessor(self.cookies)]
+        if tls is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=tls))
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def answer(self, method: str, path: str, body: object | None = None) -> tuple[int, Any]:
+        headers = {"Origin": self.base, "Content-Type": "application/json", "Accept": "application/json"}
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            with e:
+                status, text = e.code, e.read().decode(errors="replace")
+        try:
+            return status, json.loads(text) if text else None
+        except ValueError:
+            return status, text
+
+    def request(self, method: str, path: str, body: object | None = None) -> Any:
+        status, answer = self.answer(method, path, body)
+        if not 200 <= status < 300:
+            self.refused(method, path, status, answer)
+        return answer
+
+    def post(self, path: str, body: object | None = None) -> Any:
+        return self.request("POST", path, {} if body is None else body)
+
+    def get(self, path: str) -> Any:
+        return self.request("GET", path)
+
+    def token(self) -> str:
+        """A JWT for this session from ``/api/auth/token``."""
+        return self.get("/api/auth/token")["token"]
+
+    def copy(self) -> BetterAuthBrowser:
+        """Another holder of the same cookies (a second device, a copied cookie): unaffected by this one signing out."""
+        other = type(self)(self.base, self.tls)
+        for cookie in self.cookies:
+            other.cookies.set_cookie(cookie)
+        return other
+
+    def refused(self, method: str, path: str, status: int, answer: Any) -> NoReturn:
+        raise Failed(f"{method} {path} answered {status}: {str(answer)[:300]!r}")
 
 
 def exit_on_sigterm() -> None:

@@ -30,6 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { chromium, type Browser } from "playwright-core";
+import { stopProcess } from "./stack";
 
 const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = path.resolve(frontendDir, "..");
@@ -159,23 +160,17 @@ async function oneStart(dir: string, logDir: string, n: number, ports: Ports, br
   }
 }
 
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
-  // The servers are in make's group too; give them a moment to let go of their ports.
+/** make and the servers it started share its process group: all of them stop, and their ports are let go. */
+async function stopGroup(make: ChildProcess): Promise<void> {
+  const pid = make.pid;
+  await stopProcess(make, 15_000);
+  // The servers may outlive make by a moment; whatever of the group is left goes too.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  signal("SIGKILL");
+  try {
+    if (pid !== undefined) process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 }
 
 async function main(): Promise<number> {

@@ -77,7 +77,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   async function stop() {
-    await Promise.all(running.map(stopProcess));
+    await Promise.all(running.map((child) => stopProcess(child)));
     rmSync(dataDir, { recursive: true, force: true });
   }
 
@@ -166,7 +166,8 @@ async function waitForHttp(url: string, expectedStatus: number, child: ChildProc
   throw new Error(`${url} was not ready within ${READY_TIMEOUT_MS / 1000} s.`);
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM to the child's process group, SIGKILL after `graceMs`; resolves once the child has exited. */
+export async function stopProcess(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -177,7 +178,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
     }
   };
   signalGroup("SIGTERM");
-  const timer = setTimeout(() => signalGroup("SIGKILL"), STOP_GRACE_MS);
+  const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
 }
